@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# hestia-apid: build, test, demo, bench, install.
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR	?=
+
+CXX	?= g++
+PKGS	 = libevent libevent_pthreads libevent_openssl jansson libargon2 \
+	   sqlite3 openssl libcrypt
+TEST_PKGS = cmocka
+
+ifeq ($(SANITIZE),1)
+BUILD	?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+else
+BUILD	?= build
+SANFLAGS =
+endif
+
+OPT	?= -O2
+CXXFLAGS += -std=c++17 -fno-exceptions -fno-rtti $(OPT) -g \
+	    -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	    -D_GNU_SOURCE -iquote include -iquote $(BUILD)/gen $(SANFLAGS)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+LDFLAGS	+= $(SANFLAGS)
+
+PROGS	 = hestia-apid hestia-apictl
+MAINS	 = src/apid.cc src/apictl.cc
+LIB_SRCS = $(filter-out $(MAINS), $(wildcard src/*.cc))
+LIB_OBJS = $(LIB_SRCS:src/%.cc=$(BUILD)/obj/%.o) $(BUILD)/obj/schema_sql.o
+LIB	 = $(BUILD)/libapid.a
+SQL	 = $(sort $(wildcard sql/*.sql))
+
+UNIT_SRCS = $(wildcard tests/unit/test_*.cc)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.cc=$(BUILD)/tests/%)
+BENCH_BINS = $(patsubst bench/%.cc,$(BUILD)/bench/%,$(wildcard bench/*.cc))
+
+.PHONY: all deps check unit regress compat demo bench install clean fuzz
+
+all: $(PROGS:%=$(BUILD)/%)
+
+$(BUILD)/obj/%.o: src/%.cc $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# The SQL files are compiled in, so the binary never looks for them on disk.
+$(BUILD)/gen/schema_sql.cc: $(SQL) tools/embed-sql.sh
+	@mkdir -p $(@D)
+	sh tools/embed-sql.sh $(SQL) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/schema_sql.o: $(BUILD)/gen/schema_sql.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/hestia-apid: $(BUILD)/obj/apid.o $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/hestia-apictl: $(BUILD)/obj/apictl.o $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests link the mock logger first, so log.o is never pulled from the
+# archive; a test may define any other symbol itself as a link-time mock.
+$(BUILD)/tests/%: tests/unit/%.cc tests/unit/mock_log.cc $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ \
+	    $< tests/unit/mock_log.cc $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+
+$(BUILD)/bench/%: bench/%.cc $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+deps:
+	@sh tools/deps.sh
+
+check: deps
+	$(MAKE) all $(UNIT_BINS)
+	$(MAKE) unit regress compat
+
+unit: $(UNIT_BINS)
+	@sh tests/unit/run.sh $(UNIT_BINS)
+
+regress: all
+	@BUILD=$(BUILD) sh tests/regress/run.sh
+
+compat: all
+	@BUILD=$(BUILD) sh tests/compat/run.sh
+
+demo: deps
+	$(MAKE) all
+	@BUILD=$(BUILD) sh examples/demo.sh
+
+bench: deps
+	$(MAKE) all $(BENCH_BINS)
+	@BUILD=$(BUILD) sh bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/hestia-apid
+	install -m 0755 $(BUILD)/hestia-apid $(BUILD)/hestia-apictl \
+	    $(DESTDIR)$(SBINDIR)
+	install -m 0644 man/hestia-apid.8 man/hestia-apictl.8 \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/hestia-apid.conf.5 $(DESTDIR)$(MANDIR)/man5
+	test -e $(DESTDIR)$(SYSCONFDIR)/hestia-apid/hestia-apid.conf || \
+	    install -m 0640 init/hestia-apid.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/hestia-apid/hestia-apid.conf
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Hestia's auth.log lines, which its fail2ban jail reads. */
+#ifndef AUTHLOG_H
+#define AUTHLOG_H
+
+/* Open (append) the file; an empty path disables the log. */
+int	 authlog_open(const char *path);
+/* Reopen after logrotate (SIGHUP). */
+void	 authlog_reopen(void);
+void	 authlog_close(void);
+
+/* "<date> <time> <who> <ip> failed to login" */
+void	 authlog_failed(const char *who, const char *ip);
+/* "<date> <time> <who> <ip> <cmd> successfully launched" */
+void	 authlog_launched(const char *who, const char *ip, const char *cmd);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The daemon's configuration: one strict, table-driven parser. */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_PATH	"/etc/hestia-apid/hestia-apid.conf"
+
+/* Hestia's own switches (from the config, or from HESTIA_CONF). */
+struct hestia_switches {
+	int	 api;		/* API='yes': legacy key and password */
+	int	 api_system;	/* 0 off, 1 ROOT_USER keys only, 2 all */
+	char	*allowed_ip;	/* API_ALLOWED_IP as written */
+	char	*root_user;
+	int	 demo_mode;	/* DEMO_MODE='yes' */
+};
+
+struct argon2_cost {
+	uint32_t t;		/* iterations */
+	uint32_t m;		/* memory, KiB */
+	uint32_t p;		/* lanes */
+};
+
+struct config {
+	char		*path;
+	char		*listen;
+	char		*database;
+	char		*bin_dir;
+	char		*exec_prefix;	/* words, split at use */
+	char		*hestia_conf;
+	struct hestia_switches sw;
+	char		*trusted_proxies;
+	int		 max_jobs;
+	int		 queue;
+	int		 cmd_timeout;
+	size_t		 max_output;
+	size_t		 max_body;
+	char		*lockout;
+	char		*auth_log;
+	struct argon2_cost argon2;
+	char		*user;
+	char		*tmp_dir;
+	char		*shadow_file;
+	char		*tls_cert;
+	char		*tls_key;
+};
+
+/* Defaults, then the file. Returns 0, or -1 with *cause as
+ * "file:line: KEY: why". A missing file is an error unless missing_ok. */
+int	 config_load(struct config *, const char *path, int missing_ok,
+	    char **cause);
+void	 config_free(struct config *);
+
+/* Parse "123", "8M", "1k", "2G" into bytes. Returns -1 on error. */
+int	 config_parse_size(const char *, size_t *);
+/* Parse "t=2,m=19456,p=1". Returns -1 on error. */
+int	 config_parse_argon2(const char *, struct argon2_cost *);
+/* Hestia's API_SYSTEM: empty or non-numeric counts as 0. */
+int	 config_api_system(const char *);
+
+void	 hestia_switches_free(struct hestia_switches *);
+void	 hestia_switches_copy(struct hestia_switches *,
+	    const struct hestia_switches *);
+
+#endif

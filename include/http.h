@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The HTTP side: listeners, the endpoint table, one request's life, and the
+ * single auth gate that every authenticated endpoint passes through. */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <sys/queue.h>
+
+#include <stddef.h>
+#include <time.h>
+
+struct evhttp_request;
+struct evkeyvalq;
+struct request;
+struct verify;
+struct job;
+
+enum cred_kind {
+	CRED_NONE,
+	CRED_ACCESS_KEY,	/* access_key + secret_key, or hash=ID:SECRET */
+	CRED_LEGACY_KEY,	/* hash=KEY (API=yes only) */
+	CRED_PASSWORD,		/* user + password (API=yes, ROOT_USER) */
+};
+
+struct cred {
+	enum cred_kind	 kind;
+	char		*id;		/* access key ID, or the user */
+	char		*secret;	/* secret, legacy key or password */
+	int		 has_password;	/* password parameter present */
+};
+
+/* Who the gate found behind the credentials. */
+struct principal {
+	char		*who;		/* key ID, "api", or a user name */
+	char		*user;		/* the Hestia user it acts for */
+	int		 is_root;	/* user == ROOT_USER */
+};
+
+struct endpoint {
+	const char	*path;
+	int		 auth;		/* 1: through the gate */
+	/* Read the request: fill req->cred and req->cmd. Returns 0 to go on
+	 * to the gate, -1 when it has answered already. */
+	int		(*parse)(struct request *);
+	/* Answer a refusal decided by the gate, in the endpoint's form. */
+	void		(*refuse)(struct request *, int code, const char *msg);
+	/* Serve the request once the gate let it through. */
+	void		(*run)(struct request *);
+	/* Free the endpoint's own state. */
+	void		(*free)(struct request *);
+};
+
+/* The endpoints, one file each (api_*.cc). */
+extern const struct endpoint endpoint_hestia;
+extern const struct endpoint endpoint_healthz;
+
+struct request {
+	struct evhttp_request	*req;
+	const struct endpoint	*ep;
+	char			 peer[64];	/* socket peer address */
+	char			 client[64];	/* the client's address */
+	struct timespec		 start;
+	int			 gone;		/* connection closed */
+	int			 answered;
+
+	struct cred		 cred;
+	char			*cmd;
+	char			*cmd_path;	/* script, when it exists */
+	struct principal	 who;
+
+	struct verify		*verify;	/* pending argon2 */
+	struct job		*job;		/* pending command */
+	void			*state;		/* the endpoint's */
+	TAILQ_ENTRY(request)	 entry;		/* pending requests */
+};
+
+int	 http_init(struct event_base *, char **cause);
+/* Write the bound listeners, one HOST:PORT a line. */
+int	 http_write_ports(const char *path, char **cause);
+/* Stop accepting new connections (SIGTERM). */
+void	 http_stop_accepting(void);
+/* Answer every pending request, free the server. */
+void	 http_shutdown(void);
+int	 http_pending(void);
+
+/* Answer once: status, content type, body, and extra headers as
+ * name, value, ..., nullptr (or headers nullptr). Frees the request
+ * context when no asynchronous work is left. */
+void	 http_reply(struct request *, int status, const char *ctype,
+	    const char *body, size_t len, const char *const *headers);
+/* The request body as one contiguous buffer (not NUL-terminated). */
+const char *http_body(struct request *, size_t *len);
+const char *http_header(struct request *, const char *name);
+int	 http_method(struct request *);
+
+/* The gate (gate.cc): switches, client address, command syntax,
+ * credentials, owner, permissions; then ep->run or ep->refuse. */
+void	 gate_begin(struct request *);
+/* Hestia's cmd syntax: ^[A-Za-z0-9_-]+$ */
+int	 gate_cmd_valid(const char *);
+
+void	 cred_free(struct cred *);
+void	 principal_free(struct principal *);
+
+#endif

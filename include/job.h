@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Commands run as jobs: a concurrency limit with a FIFO queue, a timeout
+ * (SIGTERM to the process group, SIGKILL after a grace period), an output
+ * cap, stdout and stderr read through pipes on the event loop. */
+#ifndef JOB_H
+#define JOB_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct event_base;
+struct job;
+
+struct job_limits {
+	int	 max_jobs;	/* running at once, >= 1 */
+	int	 queue;		/* waiting for a slot, >= 0 */
+	int	 timeout;	/* seconds before SIGTERM, >= 1 */
+	int	 kill_grace;	/* seconds between SIGTERM and SIGKILL */
+	size_t	 max_output;	/* stdout bytes kept; more is cut */
+	size_t	 max_stderr;	/* stderr bytes kept; more is cut */
+};
+
+struct job_result {
+	int		 exit_code;	/* 0..255; 128+N when killed by signal N
+					 * (what a shell would report); -1 when
+					 * the command could not be started */
+	int		 timed_out;	/* killed by the timeout */
+	int		 truncated;	/* stdout was cut at max_output */
+	const char	*out;		/* stdout, NUL-terminated */
+	size_t		 outlen;
+	const char	*err;		/* stderr, NUL-terminated, cut too */
+	size_t		 errlen;
+	long		 duration_ms;	/* from start (not queueing) to exit */
+	const char	*cause;		/* why it could not start, or nullptr */
+};
+
+/* Called exactly once on the event loop when the job has ended: both its
+ * pipes are at EOF and it has been reaped. The result is valid only during
+ * the call; the job is freed after it returns. */
+typedef void (*job_done_cb)(struct job *, const struct job_result *,
+	    void *arg);
+
+void	 job_init(struct event_base *, const struct job_limits *);
+void	 job_set_limits(const struct job_limits *);
+
+/* Queue argv (copied; argv[0] an absolute path) with envp (copied). Starts
+ * at once if a slot is free. Returns nullptr when the queue is full (the
+ * caller answers E_LA). */
+struct job *job_submit(char *const argv[], char *const envp[], job_done_cb,
+	    void *arg);
+
+/* The caller lost interest (client gone, shutdown): the callback will not
+ * run; a queued job is dropped, a running one is killed (process group) and
+ * freed once reaped. */
+void	 job_cancel(struct job *);
+
+/* Running and queued counts, for /healthz and metrics. */
+int	 job_running(void);
+int	 job_queued(void);
+
+/* At shutdown: stop starting queued jobs; returns the number still running. */
+int	 job_drain(void);
+
+#endif

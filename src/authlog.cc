@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Hestia's auth.log: the exact lines its fail2ban filter matches. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apid.h"
+#include "authlog.h"
+
+static char	*authlog_path;
+static int	 authlog_fd = -1;
+
+int
+authlog_open(const char *path)
+{
+	free(authlog_path);
+	authlog_path = xstrdup(path);
+	if (path[0] == '\0')
+		return 0;
+	authlog_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640);
+	if (authlog_fd == -1) {
+		log_warn("AUTH_LOG %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+void
+authlog_reopen(void)
+{
+	char	*path;
+
+	if (authlog_path == nullptr)
+		return;
+	path = xstrdup(authlog_path);
+	authlog_close();
+	authlog_open(path);
+	free(path);
+}
+
+void
+authlog_close(void)
+{
+	if (authlog_fd != -1)
+		close(authlog_fd);
+	authlog_fd = -1;
+}
+
+/* One whole line per write(2), so lines from concurrent writers (Hestia's
+ * own scripts append here too) never interleave. */
+static void
+authlog_write(const char *who, const char *ip, const char *what)
+{
+	char		 line[512], stamp[32], name[65];
+	size_t		 i;
+	struct tm	 tm;
+	time_t		 now;
+	int		 n;
+
+	if (authlog_fd == -1)
+		return;
+	/* A name comes from the client: never let it forge a line. */
+	for (i = 0; who[i] != '\0' && i < sizeof name - 1; i++)
+		name[i] = isalnum((unsigned char)who[i]) ||
+		    strchr("._-@", who[i]) != nullptr ? who[i] : '?';
+	name[i] = '\0';
+	if (i == 0)
+		snprintf(name, sizeof name, "-");
+	now = time(nullptr);
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+	n = snprintf(line, sizeof line, "%s %s %s %s\n", stamp, name,
+	    ip[0] != '\0' ? ip : "-", what);
+	if (n < 0 || (size_t)n >= sizeof line)
+		return;
+	if (write(authlog_fd, line, n) != n)
+		log_warn("AUTH_LOG write");
+}
+
+void
+authlog_failed(const char *who, const char *ip)
+{
+	authlog_write(who, ip, "failed to login");
+}
+
+void
+authlog_launched(const char *who, const char *ip, const char *cmd)
+{
+	char	 what[256];
+
+	snprintf(what, sizeof what, "%s successfully launched", cmd);
+	authlog_write(who, ip, what);
+}

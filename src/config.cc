@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The configuration file, in hestia.conf's own syntax, parsed from a table. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apid.h"
+#include "config.h"
+#include "shconf.h"
+
+enum config_type {
+	CT_STRING,	/* any text */
+	CT_PATH,	/* absolute path */
+	CT_PATH_EMPTY,	/* absolute path or empty */
+	CT_INT,		/* integer in [min, max] */
+	CT_SIZE,	/* bytes with an optional k/M/G suffix */
+	CT_YESNO,	/* Hestia's 'yes' or anything else */
+	CT_APISYS,	/* Hestia's API_SYSTEM */
+	CT_ARGON2,
+	CT_LOCKOUT,
+	CT_NOTYET,	/* known, not built yet: must stay empty */
+};
+
+struct config_key {
+	const char	*name;
+	enum config_type type;
+	size_t		 offset;
+	long		 min;
+	long		 max;
+};
+
+#define OFF(f) offsetof(struct config, f)
+
+static const struct config_key config_keys[] = {
+	{ "API",		CT_YESNO,	OFF(sw.api), 0, 0 },
+	{ "API_ALLOWED_IP",	CT_STRING,	OFF(sw.allowed_ip), 0, 0 },
+	{ "API_SYSTEM",		CT_APISYS,	OFF(sw.api_system), 0, 0 },
+	{ "ARGON2",		CT_ARGON2,	OFF(argon2), 0, 0 },
+	{ "AUTH_LOG",		CT_PATH_EMPTY,	OFF(auth_log), 0, 0 },
+	{ "BIN_DIR",		CT_PATH,	OFF(bin_dir), 0, 0 },
+	{ "CMD_TIMEOUT",	CT_INT,		OFF(cmd_timeout), 1, 86400 },
+	{ "DATABASE",		CT_PATH,	OFF(database), 0, 0 },
+	{ "DEMO_MODE",		CT_YESNO,	OFF(sw.demo_mode), 0, 0 },
+	{ "EXEC_PREFIX",	CT_STRING,	OFF(exec_prefix), 0, 0 },
+	{ "HESTIA_CONF",	CT_PATH_EMPTY,	OFF(hestia_conf), 0, 0 },
+	{ "LISTEN",		CT_STRING,	OFF(listen), 0, 0 },
+	{ "LOCKOUT",		CT_LOCKOUT,	OFF(lockout), 0, 0 },
+	{ "MAX_BODY",		CT_SIZE,	OFF(max_body), 64, 1L << 30 },
+	{ "MAX_JOBS",		CT_INT,		OFF(max_jobs), 1, 4096 },
+	{ "MAX_OUTPUT",		CT_SIZE,	OFF(max_output), 1, 1L << 30 },
+	{ "QUEUE",		CT_INT,		OFF(queue), 0, 65536 },
+	{ "ROOT_USER",		CT_STRING,	OFF(sw.root_user), 0, 0 },
+	{ "SHADOW_FILE",	CT_NOTYET,	OFF(shadow_file), 0, 0 },
+	{ "TLS_CERT",		CT_NOTYET,	OFF(tls_cert), 0, 0 },
+	{ "TLS_KEY",		CT_NOTYET,	OFF(tls_key), 0, 0 },
+	{ "TMP_DIR",		CT_PATH,	OFF(tmp_dir), 0, 0 },
+	{ "TRUSTED_PROXIES",	CT_NOTYET,	OFF(trusted_proxies), 0, 0 },
+	{ "USER",		CT_NOTYET,	OFF(user), 0, 0 },
+};
+
+int
+config_parse_size(const char *s, size_t *out)
+{
+	char			*end;
+	unsigned long long	 v, mul = 1;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mul = 1ULL << 10;
+		end++;
+		break;
+	case 'm': case 'M':
+		mul = 1ULL << 20;
+		end++;
+		break;
+	case 'g': case 'G':
+		mul = 1ULL << 30;
+		end++;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' || v > SIZE_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+int
+config_parse_argon2(const char *s, struct argon2_cost *cost)
+{
+	struct argon2_cost	 c = { 0, 0, 0 };
+	char			*copy, *word, *p, *end;
+	unsigned long		 v;
+	int			 rv = -1;
+
+	p = copy = xstrdup(s);
+	while ((word = strsep(&p, ",")) != nullptr) {
+		if (strlen(word) < 3 || word[1] != '=')
+			goto done;
+		errno = 0;
+		v = strtoul(word + 2, &end, 10);
+		if (errno != 0 || *end != '\0' || word[2] == '\0' ||
+		    v > UINT32_MAX)
+			goto done;
+		switch (word[0]) {
+		case 't': c.t = v; break;
+		case 'm': c.m = v; break;
+		case 'p': c.p = v; break;
+		default: goto done;
+		}
+	}
+	/* libargon2's own floors: t >= 1, m >= 8 * p, p >= 1. */
+	if (c.t < 1 || c.p < 1 || c.p > 64 || c.m < 8 * c.p ||
+	    c.m > 4 * 1024 * 1024)
+		goto done;
+	*cost = c;
+	rv = 0;
+done:
+	free(copy);
+	return rv;
+}
+
+int
+config_api_system(const char *s)
+{
+	/* PHP compares (int)"2": a leading number, else 0. */
+	return (int)strtol(s, nullptr, 10);
+}
+
+static int
+config_parse_lockout(const char *s)
+{
+	unsigned int	 a, b, c;
+	char		 extra;
+
+	if (sscanf(s, "%u/%u/%u%c", &a, &b, &c, &extra) != 3)
+		return -1;
+	return a >= 1 && b >= 1 ? 0 : -1;
+}
+
+static void
+config_defaults(struct config *conf)
+{
+	long	 ncpu;
+
+	memset(conf, 0, sizeof *conf);
+	conf->listen = xstrdup("127.0.0.1:8083");
+	conf->database = xstrdup("/var/lib/hestia-apid/keys.db");
+	conf->bin_dir = xstrdup("/usr/local/hestia/bin");
+	conf->exec_prefix = xstrdup("");
+	conf->hestia_conf = xstrdup("");
+	conf->sw.api = 0;
+	conf->sw.api_system = 1;
+	conf->sw.allowed_ip = xstrdup("");
+	conf->sw.root_user = xstrdup("admin");
+	conf->trusted_proxies = xstrdup("");
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	conf->max_jobs = ncpu > 0 ? (int)ncpu : 1;
+	conf->queue = 64;
+	conf->cmd_timeout = 300;
+	conf->max_output = 8 << 20;
+	conf->max_body = 1 << 20;
+	conf->lockout = xstrdup("5/600/600");
+	conf->auth_log = xstrdup("/var/log/hestia/auth.log");
+	conf->argon2.t = 2;
+	conf->argon2.m = 19456;
+	conf->argon2.p = 1;
+	conf->user = xstrdup("");
+	conf->tmp_dir = xstrdup("/tmp");
+	conf->shadow_file = xstrdup("/etc/shadow");
+	conf->tls_cert = xstrdup("");
+	conf->tls_key = xstrdup("");
+}
+
+/* Store one value; returns nullptr or a static reason. */
+static const char *
+config_set(struct config *conf, const struct config_key *ck,
+    const char *value)
+{
+	char	*base = (char *)conf + ck->offset;
+	char	**sp = (char **)base;
+	char	*end;
+	long	 v;
+	size_t	 sz;
+
+	switch (ck->type) {
+	case CT_PATH:
+		if (value[0] != '/')
+			return "must be an absolute path";
+		break;
+	case CT_PATH_EMPTY:
+		if (value[0] != '\0' && value[0] != '/')
+			return "must be an absolute path or empty";
+		break;
+	case CT_INT:
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (value[0] == '\0' || *end != '\0' || errno != 0)
+			return "not a number";
+		if (v < ck->min || v > ck->max)
+			return "out of range";
+		*(int *)base = (int)v;
+		return nullptr;
+	case CT_SIZE:
+		if (config_parse_size(value, &sz) == -1)
+			return "not a size (such as 512k, 8M)";
+		if (sz < (size_t)ck->min || sz > (size_t)ck->max)
+			return "out of range";
+		*(size_t *)base = sz;
+		return nullptr;
+	case CT_YESNO:
+		*(int *)base = strcmp(value, "yes") == 0;
+		return nullptr;
+	case CT_APISYS:
+		*(int *)base = config_api_system(value);
+		return nullptr;
+	case CT_ARGON2:
+		if (config_parse_argon2(value,
+		    (struct argon2_cost *)base) == -1)
+			return "expected t=N,m=KIB,p=N (t>=1, m>=8*p)";
+		return nullptr;
+	case CT_LOCKOUT:
+		if (config_parse_lockout(value) == -1)
+			return "expected FAILURES/WINDOW/BAN, such as 5/600/600";
+		break;
+	case CT_NOTYET:
+		if (value[0] != '\0')
+			return "not supported by this version yet";
+		break;
+	case CT_STRING:
+		break;
+	}
+	free(*sp);
+	*sp = xstrdup(value);
+	return nullptr;
+}
+
+struct config_load_ctx {
+	struct config	*conf;
+	const char	*path;
+};
+
+static int
+config_load_cb(const char *key, const char *value, int lineno, void *arg,
+    char **cause)
+{
+	struct config_load_ctx	*ctx = (struct config_load_ctx *)arg;
+	const char		*why;
+	size_t			 i;
+
+	for (i = 0; i < nitems(config_keys); i++) {
+		if (strcmp(config_keys[i].name, key) != 0)
+			continue;
+		why = config_set(ctx->conf, &config_keys[i], value);
+		if (why == nullptr)
+			return 0;
+		xasprintf(cause, "%s:%d: %s: %s", ctx->path, lineno, key, why);
+		return -1;
+	}
+	xasprintf(cause, "%s:%d: %s: unknown key", ctx->path, lineno, key);
+	return -1;
+}
+
+int
+config_load(struct config *conf, const char *path, int missing_ok,
+    char **cause)
+{
+	struct config_load_ctx	 ctx = { conf, path };
+
+	config_defaults(conf);
+	conf->path = xstrdup(path);
+	if (missing_ok && access(path, F_OK) == -1 && errno == ENOENT)
+		return 0;
+	if (shconf_read(path, config_load_cb, &ctx, cause) == -1)
+		return -1;
+	return 0;
+}
+
+void
+hestia_switches_free(struct hestia_switches *sw)
+{
+	free(sw->allowed_ip);
+	free(sw->root_user);
+	sw->allowed_ip = sw->root_user = nullptr;
+}
+
+void
+hestia_switches_copy(struct hestia_switches *to,
+    const struct hestia_switches *from)
+{
+	hestia_switches_free(to);
+	*to = *from;
+	to->allowed_ip = xstrdup(from->allowed_ip);
+	to->root_user = xstrdup(from->root_user);
+}
+
+void
+config_free(struct config *conf)
+{
+	size_t	 i;
+
+	free(conf->path);
+	for (i = 0; i < nitems(config_keys); i++) {
+		switch (config_keys[i].type) {
+		case CT_STRING: case CT_PATH: case CT_PATH_EMPTY:
+		case CT_LOCKOUT: case CT_NOTYET:
+			free(*(char **)((char *)conf + config_keys[i].offset));
+			break;
+		default:
+			break;
+		}
+	}
+	memset(conf, 0, sizeof *conf);
+}

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The HTTP server: listeners, the endpoint table, and one request's life
+ * from arrival to its single answer. */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "apid.h"
+#include "config.h"
+#include "http.h"
+#include "job.h"
+#include "verify.h"
+
+/* Every path we serve; anything else is a 404. */
+static const struct {
+	const char		*path;
+	const struct endpoint	*ep;
+} http_routes[] = {
+	{ "/api/",		&endpoint_hestia },
+	{ "/api",		&endpoint_hestia },
+	{ "/api/index.php",	&endpoint_hestia },
+	{ "/healthz",		&endpoint_healthz },
+};
+
+#define HTTP_MAX_LISTENERS	16
+
+static struct evhttp	*http_server;
+static struct {
+	char	 host[INET6_ADDRSTRLEN + 8];
+	int	 port;
+} http_bound[HTTP_MAX_LISTENERS];
+static struct evhttp_bound_socket *http_socks[HTTP_MAX_LISTENERS];
+static int		 http_nbound;
+static int		 http_npending;
+static TAILQ_HEAD(, request) http_requests =
+    TAILQ_HEAD_INITIALIZER(http_requests);
+
+static void	 http_request_free(struct request *);
+
+static void
+http_close_cb(struct evhttp_connection *, void *arg)
+{
+	struct request	*r = (struct request *)arg;
+
+	/*
+	 * The client went away before its answer. libevent has already
+	 * detached the request from the connection; answering it now only
+	 * frees it. Pending work is cancelled so no callback finds it.
+	 */
+	r->gone = 1;
+	if (r->verify != nullptr) {
+		verify_cancel(r->verify);
+		r->verify = nullptr;
+	}
+	if (r->job != nullptr) {
+		job_cancel(r->job);
+		r->job = nullptr;
+	}
+	if (!r->answered) {
+		log_debug("%s: client %s gone before its answer", __func__,
+		    r->peer);
+		http_reply(r, 503, "text/plain", "", 0, nullptr);
+	}
+}
+
+static void
+http_peer(struct request *r)
+{
+	struct evhttp_connection	*evcon;
+	const struct sockaddr		*sa;
+	char				*p;
+
+	r->peer[0] = '\0';
+	evcon = evhttp_request_get_connection(r->req);
+	if (evcon == nullptr)
+		return;
+	sa = evhttp_connection_get_addr(evcon);
+	if (sa == nullptr)
+		return;
+	switch (sa->sa_family) {
+	case AF_INET:
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    r->peer, sizeof r->peer);
+		break;
+	case AF_INET6:
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, r->peer,
+		    sizeof r->peer);
+		/* A v4 client on a v6 socket is the v4 address. */
+		if (strncmp(r->peer, "::ffff:", 7) == 0 &&
+		    strchr(r->peer, '.') != nullptr) {
+			p = r->peer + 7;
+			memmove(r->peer, p, strlen(p) + 1);
+		}
+		break;
+	case AF_UNIX:
+		snprintf(r->peer, sizeof r->peer, "unix");
+		break;
+	}
+}
+
+static void
+http_request_cb(struct evhttp_request *req, void *)
+{
+	const struct evhttp_uri	*uri;
+	const char		*path;
+	struct request		*r;
+	size_t			 i;
+
+	r = XCALLOC(struct request);
+	r->req = req;
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	http_npending++;
+	TAILQ_INSERT_TAIL(&http_requests, r, entry);
+	http_peer(r);
+	/* Until a trusted-proxy rule says otherwise, the peer is the client. */
+	snprintf(r->client, sizeof r->client, "%s", r->peer);
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+	    http_close_cb, r);
+
+	uri = evhttp_request_get_evhttp_uri(req);
+	path = uri != nullptr ? evhttp_uri_get_path(uri) : nullptr;
+	for (i = 0; path != nullptr && i < nitems(http_routes); i++) {
+		if (strcmp(path, http_routes[i].path) == 0) {
+			r->ep = http_routes[i].ep;
+			break;
+		}
+	}
+	if (r->ep == nullptr) {
+		http_reply(r, 404, "text/plain; charset=utf-8",
+		    "Error: not found\n", 17, nullptr);
+		return;
+	}
+	if (r->ep->parse(r) == -1)
+		return;
+	if (r->ep->auth)
+		gate_begin(r);
+	else
+		r->ep->run(r);
+}
+
+const char *
+http_body(struct request *r, size_t *len)
+{
+	struct evbuffer	*buf = evhttp_request_get_input_buffer(r->req);
+
+	*len = evbuffer_get_length(buf);
+	if (*len == 0)
+		return "";
+	return (const char *)evbuffer_pullup(buf, -1);
+}
+
+const char *
+http_header(struct request *r, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(r->req),
+	    name);
+}
+
+int
+http_method(struct request *r)
+{
+	return evhttp_request_get_command(r->req);
+}
+
+void
+http_reply(struct request *r, int status, const char *ctype,
+    const char *body, size_t len, const char *const *headers)
+{
+	struct evkeyvalq	*h;
+	struct evbuffer		*buf;
+
+	if (r->answered) {
+		log_warnx("%s: request answered twice", __func__);
+		return;
+	}
+	r->answered = 1;
+	/* The connection may serve other requests: forget this one. */
+	if (!r->gone && evhttp_request_get_connection(r->req) != nullptr)
+		evhttp_connection_set_closecb(
+		    evhttp_request_get_connection(r->req), nullptr, nullptr);
+
+	h = evhttp_request_get_output_headers(r->req);
+	if (ctype != nullptr)
+		evhttp_add_header(h, "Content-Type", ctype);
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	for (; headers != nullptr && headers[0] != nullptr; headers += 2)
+		evhttp_add_header(h, headers[0], headers[1]);
+
+	buf = evbuffer_new();
+	if (buf == nullptr)
+		fatalx("%s: evbuffer_new", __func__);
+	if (len > 0)
+		evbuffer_add(buf, body, len);
+	evhttp_send_reply(r->req, status, nullptr, buf);
+	evbuffer_free(buf);
+	r->req = nullptr;
+
+	if (r->verify == nullptr && r->job == nullptr)
+		http_request_free(r);
+}
+
+static void
+http_request_free(struct request *r)
+{
+	if (r->ep != nullptr && r->ep->free != nullptr)
+		r->ep->free(r);
+	cred_free(&r->cred);
+	principal_free(&r->who);
+	free(r->cmd);
+	free(r->cmd_path);
+	TAILQ_REMOVE(&http_requests, r, entry);
+	http_npending--;
+	free(r);
+}
+
+int
+http_pending(void)
+{
+	return http_npending;
+}
+
+/* "HOST:PORT" or "[V6]:PORT"; fills host (brackets removed) and port. */
+static int
+http_split_listen(const char *spec, char *host, size_t hostlen, int *port)
+{
+	const char	*colon, *h = spec, *end;
+	size_t		 n;
+	long		 p;
+	char		*ep;
+
+	if (spec[0] == '[') {
+		if ((end = strchr(spec, ']')) == nullptr || end[1] != ':')
+			return -1;
+		h = spec + 1;
+		n = end - h;
+		colon = end + 1;
+	} else {
+		if ((colon = strrchr(spec, ':')) == nullptr)
+			return -1;
+		n = colon - spec;
+	}
+	if (n == 0 || n >= hostlen)
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	errno = 0;
+	p = strtol(colon + 1, &ep, 10);
+	if (colon[1] == '\0' || *ep != '\0' || errno != 0 || p < 0 ||
+	    p > 65535)
+		return -1;
+	*port = (int)p;
+	return 0;
+}
+
+static int
+http_listen(const char *spec, char **cause)
+{
+	struct evhttp_bound_socket	*bs;
+	struct sockaddr_storage		 ss;
+	socklen_t			 sslen = sizeof ss;
+	char				 host[INET6_ADDRSTRLEN + 2];
+	int				 port, fd;
+
+	if (strncmp(spec, "unix:", 5) == 0) {
+		xasprintf(cause, "LISTEN: %s: unix sockets are not supported "
+		    "by this version yet", spec);
+		return -1;
+	}
+	if (http_split_listen(spec, host, sizeof host, &port) == -1) {
+		xasprintf(cause, "LISTEN: %s: expected HOST:PORT or "
+		    "[V6]:PORT", spec);
+		return -1;
+	}
+	if (http_nbound == HTTP_MAX_LISTENERS) {
+		xasprintf(cause, "LISTEN: more than %d listeners",
+		    HTTP_MAX_LISTENERS);
+		return -1;
+	}
+	bs = evhttp_bind_socket_with_handle(http_server, host, port);
+	if (bs == nullptr) {
+		xasprintf(cause, "LISTEN: %s: cannot bind: %s", spec,
+		    strerror(errno));
+		return -1;
+	}
+	http_socks[http_nbound] = bs;
+	fd = evhttp_bound_socket_get_fd(bs);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0) {
+		if (ss.ss_family == AF_INET6)
+			port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		else
+			port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	}
+	if (strchr(host, ':') != nullptr)
+		snprintf(http_bound[http_nbound].host,
+		    sizeof http_bound[http_nbound].host, "[%s]", host);
+	else
+		snprintf(http_bound[http_nbound].host,
+		    sizeof http_bound[http_nbound].host, "%s", host);
+	http_bound[http_nbound].port = port;
+	http_nbound++;
+	log_info("listening on %s:%d", http_bound[http_nbound - 1].host,
+	    port);
+	return 0;
+}
+
+int
+http_init(struct event_base *base, char **cause)
+{
+	char	*list, *p, *spec;
+	int	 rv = -1;
+
+	if ((http_server = evhttp_new(base)) == nullptr) {
+		xasprintf(cause, "evhttp_new failed");
+		return -1;
+	}
+	evhttp_set_max_body_size(http_server, env->conf->max_body);
+	evhttp_set_max_headers_size(http_server, 16384);
+	evhttp_set_timeout(http_server, 60);
+	evhttp_set_allowed_methods(http_server, EVHTTP_REQ_GET |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(http_server, http_request_cb, nullptr);
+
+	p = list = xstrdup(env->conf->listen);
+	while ((spec = strsep(&p, ",")) != nullptr) {
+		while (*spec == ' ')
+			spec++;
+		if (*spec == '\0')
+			continue;
+		if (http_listen(spec, cause) == -1)
+			goto done;
+	}
+	if (http_nbound == 0) {
+		xasprintf(cause, "LISTEN: no listener");
+		goto done;
+	}
+	rv = 0;
+done:
+	free(list);
+	return rv;
+}
+
+int
+http_write_ports(const char *path, char **cause)
+{
+	FILE	*f;
+	char	*tmp;
+	int	 i;
+
+	/* Written whole, then renamed, so a reader never sees half. */
+	xasprintf(&tmp, "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == nullptr) {
+		xasprintf(cause, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	for (i = 0; i < http_nbound; i++)
+		fprintf(f, "%s:%d\n", http_bound[i].host, http_bound[i].port);
+	if (fclose(f) != 0 || rename(tmp, path) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+void
+http_stop_accepting(void)
+{
+	int	 i;
+
+	for (i = 0; i < http_nbound; i++) {
+		if (http_socks[i] != nullptr)
+			evhttp_del_accept_socket(http_server, http_socks[i]);
+		http_socks[i] = nullptr;
+	}
+}
+
+void
+http_shutdown(void)
+{
+	struct request	*r, *next;
+
+	/* Answered before evhttp_free, which would free them under us. */
+	for (r = TAILQ_FIRST(&http_requests); r != nullptr; r = next) {
+		next = TAILQ_NEXT(r, entry);
+		if (r->verify != nullptr)
+			verify_cancel(r->verify);
+		r->verify = nullptr;
+		if (r->job != nullptr)
+			job_cancel(r->job);
+		r->job = nullptr;
+		if (r->answered)
+			continue;
+		if (r->ep != nullptr && r->ep->refuse != nullptr)
+			r->ep->refuse(r, 503, "Service is stopping");
+		else
+			http_reply(r, 503, "text/plain", "", 0, nullptr);
+	}
+	if (http_server != nullptr)
+		evhttp_free(http_server);
+	http_server = nullptr;
+}

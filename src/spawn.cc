@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Child processes made with posix_spawn and reaped by a SIGCHLD event. */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "apid.h"
+#include "spawn.h"
+
+/* A child started and not yet reaped: who wants its exit status. */
+struct spawn_child {
+	pid_t		 pid;
+	spawn_exit_cb	 cb;
+	void		*arg;
+};
+
+static struct event_base	*spawn_base;
+static struct event		*spawn_chld_ev;
+static struct spawn_child	*spawn_children;
+static size_t			 spawn_nchildren;
+static size_t			 spawn_size;
+
+static void
+spawn_add(pid_t pid, spawn_exit_cb cb, void *arg)
+{
+	struct spawn_child	*c;
+
+	if (spawn_nchildren == spawn_size) {
+		spawn_size = spawn_size == 0 ? 16 : spawn_size * 2;
+		spawn_children = XREALLOCARRAY(spawn_children, spawn_size,
+		    struct spawn_child);
+	}
+	c = &spawn_children[spawn_nchildren++];
+	c->pid = pid;
+	c->cb = cb;
+	c->arg = arg;
+}
+
+/* Take pid out of the table before its callback runs, so the callback may
+ * start new children freely. */
+static int
+spawn_remove(pid_t pid, spawn_exit_cb *cb, void **arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < spawn_nchildren; i++) {
+		if (spawn_children[i].pid != pid)
+			continue;
+		*cb = spawn_children[i].cb;
+		*arg = spawn_children[i].arg;
+		spawn_children[i] = spawn_children[--spawn_nchildren];
+		return 0;
+	}
+	return -1;
+}
+
+/* SIGCHLD: signals coalesce, so reap everything that has exited. */
+static void
+spawn_chld_cb(int, short, void *)
+{
+	spawn_exit_cb	 cb;
+	void		*arg;
+	pid_t		 pid;
+	int		 status;
+
+	for (;;) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid == 0)
+			break;
+		if (pid == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ECHILD)
+				log_warn("%s: waitpid", __func__);
+			break;
+		}
+		if (spawn_remove(pid, &cb, &arg) == -1) {
+			log_debug("%s: unknown child %ld", __func__, (long)pid);
+			continue;
+		}
+		cb(pid, status, arg);
+	}
+}
+
+int
+spawn_init(struct event_base *base)
+{
+	if (spawn_base != nullptr) {
+		if (spawn_base == base)
+			return 0;
+		log_warnx("%s: already initialised on another base", __func__);
+		return -1;
+	}
+	spawn_chld_ev = evsignal_new(base, SIGCHLD, spawn_chld_cb, nullptr);
+	if (spawn_chld_ev == nullptr) {
+		log_warnx("%s: evsignal_new failed", __func__);
+		return -1;
+	}
+	if (evsignal_add(spawn_chld_ev, nullptr) == -1) {
+		log_warnx("%s: evsignal_add failed", __func__);
+		event_free(spawn_chld_ev);
+		spawn_chld_ev = nullptr;
+		return -1;
+	}
+	spawn_base = base;
+	return 0;
+}
+
+void
+spawn_shutdown(void)
+{
+	if (spawn_chld_ev != nullptr)
+		event_free(spawn_chld_ev);
+	spawn_chld_ev = nullptr;
+	free(spawn_children);
+	spawn_children = nullptr;
+	spawn_nchildren = spawn_size = 0;
+	spawn_base = nullptr;
+}
+
+/* A close-on-exec pipe whose ends are never 0, 1 or 2, which the file
+ * actions overwrite (a daemon with a closed stdio would get those). */
+static int
+spawn_pipe(int fds[2])
+{
+	int	 i, fd, saved;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (fds[i] > STDERR_FILENO)
+			continue;
+		if ((fd = fcntl(fds[i], F_DUPFD_CLOEXEC, STDERR_FILENO + 1))
+		    == -1) {
+			saved = errno;
+			close(fds[0]);
+			close(fds[1]);
+			fds[0] = fds[1] = -1;
+			errno = saved;
+			return -1;
+		}
+		close(fds[i]);
+		fds[i] = fd;
+	}
+	return 0;
+}
+
+static int
+spawn_nonblock(int fd)
+{
+	int	 flags;
+
+	if ((flags = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+/* The child's fds: stdin /dev/null, stdout and stderr the pipes, nothing
+ * else. Returns an errno value. */
+static int
+spawn_actions(posix_spawn_file_actions_t *fa, int out, int err)
+{
+	int	 error;
+
+	if ((error = posix_spawn_file_actions_addopen(fa, STDIN_FILENO,
+	    "/dev/null", O_RDONLY, 0)) != 0)
+		return error;
+	if ((error = posix_spawn_file_actions_adddup2(fa, out,
+	    STDOUT_FILENO)) != 0)
+		return error;
+	if ((error = posix_spawn_file_actions_adddup2(fa, err,
+	    STDERR_FILENO)) != 0)
+		return error;
+	return posix_spawn_file_actions_addclosefrom_np(fa, STDERR_FILENO + 1);
+}
+
+/* The child's process state: a new session, an empty signal mask and every
+ * catchable signal at its default (we ignore SIGPIPE, libevent catches
+ * SIGCHLD). Returns an errno value. */
+static int
+spawn_attr(posix_spawnattr_t *attr)
+{
+	sigset_t	 mask, def;
+	int		 error;
+
+	sigemptyset(&mask);
+	sigfillset(&def);
+	sigdelset(&def, SIGKILL);
+	sigdelset(&def, SIGSTOP);
+	if ((error = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID)) != 0)
+		return error;
+	if ((error = posix_spawnattr_setsigmask(attr, &mask)) != 0)
+		return error;
+	return posix_spawnattr_setsigdefault(attr, &def);
+}
+
+int
+spawn_start(char *const argv[], char *const envp[], spawn_exit_cb cb,
+    void *arg, struct spawn_proc *proc, char **cause)
+{
+	static char *const		 noenv[] = { nullptr };
+	posix_spawn_file_actions_t	 fa;
+	posix_spawnattr_t		 attr;
+	int				 outp[2] = { -1, -1 };
+	int				 errp[2] = { -1, -1 };
+	int				 fa_done = 0, attr_done = 0;
+	int				 error, ret = -1;
+	pid_t				 pid;
+
+	*cause = nullptr;
+	proc->pid = -1;
+	proc->out_fd = proc->err_fd = -1;
+
+	if (spawn_base == nullptr) {
+		xasprintf(cause, "spawn: spawn_init not called");
+		goto done;
+	}
+	if (argv == nullptr || argv[0] == nullptr || argv[0][0] != '/') {
+		xasprintf(cause, "spawn: %s: not an absolute path",
+		    argv == nullptr || argv[0] == nullptr ? "(null)" : argv[0]);
+		goto done;
+	}
+	if (envp == nullptr)
+		envp = noenv;
+
+	if (spawn_pipe(outp) == -1 || spawn_pipe(errp) == -1) {
+		xasprintf(cause, "spawn: pipe: %s", strerror(errno));
+		goto done;
+	}
+	/* O_NONBLOCK is per open file: the child's write ends stay blocking. */
+	if (spawn_nonblock(outp[0]) == -1 || spawn_nonblock(errp[0]) == -1) {
+		xasprintf(cause, "spawn: fcntl: %s", strerror(errno));
+		goto done;
+	}
+
+	if ((error = posix_spawn_file_actions_init(&fa)) != 0) {
+		xasprintf(cause, "spawn: file actions: %s", strerror(error));
+		goto done;
+	}
+	fa_done = 1;
+	if ((error = spawn_actions(&fa, outp[1], errp[1])) != 0) {
+		xasprintf(cause, "spawn: file actions: %s", strerror(error));
+		goto done;
+	}
+	if ((error = posix_spawnattr_init(&attr)) != 0) {
+		xasprintf(cause, "spawn: attributes: %s", strerror(error));
+		goto done;
+	}
+	attr_done = 1;
+	if ((error = spawn_attr(&attr)) != 0) {
+		xasprintf(cause, "spawn: attributes: %s", strerror(error));
+		goto done;
+	}
+
+	/* glibc's posix_spawn waits for the exec (CLONE_VFORK), so a missing
+	 * or non-executable file is reported here, not as exit 127. */
+	error = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp);
+	if (error != 0) {
+		xasprintf(cause, "posix_spawn %s: %s", argv[0],
+		    strerror(error));
+		goto done;
+	}
+	spawn_add(pid, cb, arg);
+	log_debug("%s: %s: pid %ld", __func__, argv[0], (long)pid);
+
+	proc->pid = pid;
+	proc->out_fd = outp[0];
+	proc->err_fd = errp[0];
+	outp[0] = errp[0] = -1;
+	ret = 0;
+
+done:
+	if (fa_done)
+		posix_spawn_file_actions_destroy(&fa);
+	if (attr_done)
+		posix_spawnattr_destroy(&attr);
+	if (outp[0] != -1)
+		close(outp[0]);
+	if (outp[1] != -1)
+		close(outp[1]);
+	if (errp[0] != -1)
+		close(errp[0]);
+	if (errp[1] != -1)
+		close(errp[1]);
+	return ret;
+}
+
+/* The child leads its own process group, so -pid reaches its children too.
+ * Never kill(0) or kill(-1): a bad pid must not hit us or everyone. */
+int
+spawn_kill(pid_t pid, int sig)
+{
+	if (pid <= 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return kill(-pid, sig);
+}
+
+int
+spawn_count(void)
+{
+	return (int)spawn_nchildren;
+}

@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Install the Debian packages that the build, the tests and the demo need
+# and that this machine lacks. Does nothing when everything is there.
+set -e
+need=""
+pc() {	# pkg-config module, Debian package
+	pkg-config --exists "$1" 2>/dev/null || need="$need $2"
+}
+tool() {	# command, Debian package
+	command -v "$1" >/dev/null 2>&1 || need="$need $2"
+}
+tool pkg-config pkg-config
+tool g++ g++
+tool make make
+pc libevent libevent-dev
+pc libevent_pthreads libevent-dev
+pc libevent_openssl libevent-dev
+pc jansson libjansson-dev
+pc libargon2 libargon2-dev
+pc sqlite3 libsqlite3-dev
+pc openssl libssl-dev
+pc libcrypt libcrypt-dev
+pc cmocka libcmocka-dev
+tool curl curl
+tool python3 python3
+tool sqlite3 sqlite3
+tool openssl openssl
+[ -n "$need" ] || exit 0
+need=$(echo $need | tr ' ' '\n' | sort -u | tr '\n' ' ')
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages:$need" >&2
+	echo "deps: run 'make deps' as root, or: apt-get install$need" >&2
+	exit 1
+fi
+echo "deps: installing$need"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $need
