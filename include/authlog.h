@@ -9,6 +9,8 @@ int	 authlog_open(const char *path);
 void	 authlog_reopen(void);
 void	 authlog_close(void);
 
+/* "<date> <time> <who> <ip> <what>" */
+void	 authlog_line(const char *who, const char *ip, const char *what);
 /* "<date> <time> <who> <ip> failed to login" */
 void	 authlog_failed(const char *who, const char *ip);
 /* "<date> <time> <who> <ip> <cmd> successfully launched" */

@@ -40,6 +40,10 @@ void		 db_key_free(struct db_key *);
 /* 1 when the key's perms name cmd or a set holding cmd, 0 if not, -1. */
 int		 db_key_may_run(struct db *, const char *id, const char *cmd,
 		    char **cause);
+/* The argon2id hash of a legacy API key, by the hex SHA-256 of the key:
+ * 1 found (*hash allocated), 0 not found, -1 error. */
+int		 db_legacy_get(struct db *, const char *lookup, char **hash,
+		    char **cause);
 /* 0, or -1 with *cause; perms are set or command names. */
 int		 db_key_add(struct db *, const struct db_key *,
 		    char *const *perms, int nperms, char **cause);

@@ -53,6 +53,9 @@ struct endpoint {
 /* The endpoints, one file each (api_*.cc). */
 extern const struct endpoint endpoint_hestia;
 extern const struct endpoint endpoint_healthz;
+extern const struct endpoint endpoint_exec;
+
+#define HTTP_MAX_ARGS	13
 
 struct request {
 	struct evhttp_request	*req;
@@ -66,6 +69,9 @@ struct request {
 	struct cred		 cred;
 	char			*cmd;
 	char			*cmd_path;	/* script, when it exists */
+	char			*args[HTTP_MAX_ARGS];	/* as the command gets them */
+	int			 argpos[HTTP_MAX_ARGS];	/* each one's argN */
+	int			 nargs;
 	struct principal	 who;
 
 	struct verify		*verify;	/* pending argon2 */

@@ -33,6 +33,9 @@ char	*key_hash(const char *secret, const struct argon2_cost *,
  * comparison inside libargon2 is constant-time. */
 int	 key_verify(const char *encoded, const char *secret);
 
+/* Lower-case hex SHA-256 of s into out (65 bytes): how a legacy API key
+ * is found without trying every hash. */
+void	 key_sha256_hex(const char *s, char *out);
 /* Constant-time equality of two buffers of the same length. */
 int	 key_equal(const void *, const void *, size_t);
 /* Wipe a string in place. */

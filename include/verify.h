@@ -21,7 +21,15 @@ int	 verify_cached(const char *id, const char *encoded, const char *secret);
  * secret is copied and wiped after use. */
 struct verify *verify_start(const char *id, const char *encoded,
 	    const char *secret, verify_cb, void *arg);
+/* Check a system password against a shadow-format file (libcrypt:
+ * yescrypt, sha512, md5), on a worker: the file is read there too. */
+struct verify *verify_start_password(const char *shadow_file,
+	    const char *user, const char *password, verify_cb, void *arg);
 void	 verify_cancel(struct verify *);
+
+/* The shadow check itself (what the worker runs): 1 match, 0 not. */
+int	 verify_shadow(const char *shadow_file, const char *user,
+	    const char *password);
 
 /* Drop every cached entry of a key (its row changed). */
 void	 verify_forget(const char *id);

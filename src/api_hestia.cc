@@ -20,7 +20,6 @@
 #include "job.h"
 #include "tmpfile.h"
 
-#define HESTIA_MAX_ARGS	13
 #define HESTIA_NODATA \
 	"Error: data received is null or invalid, check " \
 	"https://hestiacp.com/docs/server-administration/rest-api.html"
@@ -30,8 +29,6 @@
 struct api_hestia {
 	int	 code_mode;	/* returncode=yes: the body is the code */
 	int	 legacy;	/* hash key or password, not an access key */
-	char	*args[HESTIA_MAX_ARGS];
-	int	 nargs;
 };
 
 static void	 api_hestia_answer(struct request *, int, int, const char *,
@@ -40,14 +37,7 @@ static void	 api_hestia_answer(struct request *, int, int, const char *,
 static void
 api_hestia_free(struct request *r)
 {
-	struct api_hestia	*st = (struct api_hestia *)r->state;
-	int			 i;
-
-	if (st == nullptr)
-		return;
-	for (i = 0; i < st->nargs; i++)
-		free(st->args[i]);
-	free(st);
+	free(r->state);
 	r->state = nullptr;
 }
 
@@ -192,7 +182,7 @@ api_hestia_parse(struct request *r)
 	if (r->cmd == nullptr)
 		r->cmd = xstrdup("");
 	/* Present arguments in order, without gaps; empty ones kept. */
-	for (i = 1; i <= HESTIA_MAX_ARGS; i++) {
+	for (i = 1; i <= HTTP_MAX_ARGS; i++) {
 		snprintf(name, sizeof name, "arg%d", i);
 		p = api_hestia_param(&form, name, &bad);
 		if (p == nullptr)
@@ -204,7 +194,8 @@ api_hestia_parse(struct request *r)
 			free(why);
 			goto done;
 		}
-		st->args[st->nargs++] = xstrndup(p->value, p->valuelen);
+		r->argpos[r->nargs] = i;
+		r->args[r->nargs++] = xstrndup(p->value, p->valuelen);
 	}
 	if (bad != nullptr) {
 		xasprintf(&why, "%s must be a single value", bad);
@@ -464,21 +455,20 @@ api_hestia_done_cb(struct job *, const struct job_result *res, void *arg)
 static void
 api_hestia_tmpfile(struct request *r)
 {
-	struct api_hestia	*st = (struct api_hestia *)r->state;
 	const char		*name;
 	char			*data, *cause = nullptr;
 	size_t			 len;
 
-	if (st->nargs < 2) {
+	if (r->nargs < 2) {
 		api_hestia_error(r, 400, E_ARGS, "not enough arguments",
 		    nullptr);
 		return;
 	}
-	name = strrchr(st->args[1], '/');
-	name = name != nullptr ? name + 1 : st->args[1];
-	len = strlen(st->args[0]);
+	name = strrchr(r->args[1], '/');
+	name = name != nullptr ? name + 1 : r->args[1];
+	len = strlen(r->args[0]);
 	data = (char *)xmalloc(len + 2);
-	memcpy(data, st->args[0], len);
+	memcpy(data, r->args[0], len);
 	data[len++] = '\n';
 	if (tmpfile_write(env->conf->tmp_dir, name, data, len, &cause) == -1) {
 		log_warnx("%s: %s", CMD_MAKE_TMP_FILE, cause);
@@ -497,7 +487,6 @@ api_hestia_tmpfile(struct request *r)
 static void
 api_hestia_run(struct request *r)
 {
-	struct api_hestia	*st = (struct api_hestia *)r->state;
 	char			**argv, **envp;
 
 	if (strcmp(r->cmd, CMD_MAKE_TMP_FILE) == 0) {
@@ -509,7 +498,7 @@ api_hestia_run(struct request *r)
 		api_hestia_result(r, E_ARGS, "", 0, 0, 0);
 		return;
 	}
-	argv = cmd_argv(env->conf, r->cmd_path, st->args, st->nargs);
+	argv = cmd_argv(env->conf, r->cmd_path, r->args, r->nargs);
 	envp = cmd_envp(hconf_hestia_dir());
 	r->job = job_submit(argv, envp, api_hestia_done_cb, r);
 	cmd_vfree(argv);

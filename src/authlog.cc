@@ -54,8 +54,8 @@ authlog_close(void)
 
 /* One whole line per write(2), so lines from concurrent writers (Hestia's
  * own scripts append here too) never interleave. */
-static void
-authlog_write(const char *who, const char *ip, const char *what)
+void
+authlog_line(const char *who, const char *ip, const char *what)
 {
 	char		 line[512], stamp[32], name[65];
 	size_t		 i;
@@ -86,7 +86,7 @@ authlog_write(const char *who, const char *ip, const char *what)
 void
 authlog_failed(const char *who, const char *ip)
 {
-	authlog_write(who, ip, "failed to login");
+	authlog_line(who, ip, "failed to login");
 }
 
 void
@@ -95,5 +95,5 @@ authlog_launched(const char *who, const char *ip, const char *cmd)
 	char	 what[256];
 
 	snprintf(what, sizeof what, "%s successfully launched", cmd);
-	authlog_write(who, ip, what);
+	authlog_line(who, ip, what);
 }

@@ -54,7 +54,7 @@ static const struct config_key config_keys[] = {
 	{ "MAX_OUTPUT",		CT_SIZE,	OFF(max_output), 1, 1L << 30 },
 	{ "QUEUE",		CT_INT,		OFF(queue), 0, 65536 },
 	{ "ROOT_USER",		CT_STRING,	OFF(sw.root_user), 0, 0 },
-	{ "SHADOW_FILE",	CT_NOTYET,	OFF(shadow_file), 0, 0 },
+	{ "SHADOW_FILE",	CT_PATH,	OFF(shadow_file), 0, 0 },
 	{ "TLS_CERT",		CT_NOTYET,	OFF(tls_cert), 0, 0 },
 	{ "TLS_KEY",		CT_NOTYET,	OFF(tls_key), 0, 0 },
 	{ "TMP_DIR",		CT_PATH,	OFF(tmp_dir), 0, 0 },

@@ -14,6 +14,7 @@
 enum {
 	DB_KEY_GET,
 	DB_KEY_MAY_RUN,
+	DB_LEGACY_GET,
 	DB_NSTMT
 };
 
@@ -27,6 +28,8 @@ static const char *const db_sql[DB_NSTMT] = {
 	"SELECT 1 FROM key_perms p WHERE p.key_id = :id AND (p.name = :cmd"
 	" OR EXISTS (SELECT 1 FROM perm_set_commands c"
 	" WHERE c.set_name = p.name AND c.command = :cmd)) LIMIT 1",
+	/* DB_LEGACY_GET */
+	"SELECT secret_hash FROM legacy_keys WHERE lookup = :lookup",
 };
 
 struct db {
@@ -251,6 +254,26 @@ db_key_may_run(struct db *db, const char *id, const char *cmd, char **cause)
 	if (rc == SQLITE_DONE)
 		return 0;
 	db_error(db, "permission lookup", cause);
+	return -1;
+}
+
+int
+db_legacy_get(struct db *db, const char *lookup, char **hash, char **cause)
+{
+	sqlite3_stmt	*st = db_stmt(db, DB_LEGACY_GET);
+	int		 rc;
+
+	*hash = nullptr;
+	db_bind_text(st, ":lookup", lookup);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*hash = db_column_strdup(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_error(db, "legacy key lookup", cause);
 	return -1;
 }
 

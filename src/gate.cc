@@ -5,10 +5,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/sha.h>
+
 #include "apid.h"
 #include "acl.h"
 #include "authlog.h"
 #include "cmd.h"
+#include "cmdinfo.h"
 #include "config.h"
 #include "db.h"
 #include "hconf.h"
@@ -150,6 +153,34 @@ gate_access_key(struct request *r)
 	db_key_free(&key);
 }
 
+/*
+ * A non-admin key may name only its own user in the command's USER
+ * argument (position from the script's "# options:" line). Hestia checks
+ * the request's argN but runs the compacted argv, so leaving out an
+ * earlier argument shifts another value into the USER slot; we require
+ * both the argN sent and the argument the command receives to match.
+ */
+static int
+gate_user_arg_ok(struct request *r)
+{
+	const struct cmdinfo	*info;
+	const char		*sent = nullptr;
+	int			 pos, i;
+
+	if (r->cmd_path == nullptr)
+		return 1;	/* the built-in v-make-tmp-file */
+	if ((info = cmdinfo_get(r->cmd_path)) == nullptr)
+		return 0;
+	if ((pos = info->user_pos) == 0)
+		return 1;	/* Hestia: no USER option, no restriction */
+	for (i = 0; i < r->nargs; i++) {
+		if (r->argpos[i] == pos)
+			sent = r->args[i];
+	}
+	return sent != nullptr && strcmp(sent, r->who.user) == 0 &&
+	    pos <= r->nargs && strcmp(r->args[pos - 1], r->who.user) == 0;
+}
+
 /* The key's secret matched: now its owner and what it may run. */
 static void
 gate_key_verified(struct request *r, struct db_key *key)
@@ -208,6 +239,14 @@ gate_key_verified(struct request *r, struct db_key *key)
 		r->ep->refuse(r, E_API_DISABLED, "API has been disabled");
 		return;
 	}
+	if (!r->who.is_root && !gate_user_arg_ok(r)) {
+		/* Hestia's text, its literal backslashes included. */
+		xasprintf(&msg, "Key %s - the \"user\" argument doesn\\'t "
+		    "match the key\\'s user", key->id);
+		r->ep->refuse(r, E_FORBIDEN, msg);
+		free(msg);
+		return;
+	}
 	gate_authorized(r);
 	return;
 refuse9:
@@ -219,8 +258,111 @@ refuse9:
 static void
 gate_authorized(struct request *r)
 {
-	authlog_launched(r->who.who, r->client, r->cmd);
+	/* Hestia's own success lines, one per kind of login. */
+	switch (r->cred.kind) {
+	case CRED_LEGACY_KEY:
+		authlog_line("api", r->client, "successfully launched");
+		break;
+	case CRED_PASSWORD:
+		authlog_line(r->who.who, r->client, "successfully logged in");
+		break;
+	default:
+		authlog_launched(r->who.who, r->client, r->cmd);
+		break;
+	}
 	r->ep->run(r);
+}
+
+/* Legacy logins act for ROOT_USER with every right, as in Hestia. */
+static void
+gate_legacy_ok(struct request *r, const char *who)
+{
+	const struct hestia_switches	*sw = hconf_get();
+
+	r->who.who = xstrdup(who);
+	r->who.user = xstrdup(sw->root_user);
+	r->who.is_root = 1;
+	/* Hestia checks the command only once the login succeeded. */
+	if (gate_check_cmd(r) == -1)
+		return;
+	if (strcmp(r->cmd, CMD_MAKE_TMP_FILE) != 0)
+		r->cmd_path = cmd_resolve(env->conf, r->cmd);
+	gate_authorized(r);
+}
+
+static void
+gate_legacy_cb(int ok, void *arg)
+{
+	struct request	*r = (struct request *)arg;
+
+	r->verify = nullptr;
+	if (!ok) {
+		authlog_failed(r->cred.kind == CRED_LEGACY_KEY ? "api" :
+		    r->cred.id, r->client);
+		r->ep->refuse(r, E_PASSWORD, "authentication failed");
+		return;
+	}
+	gate_legacy_ok(r, r->cred.kind == CRED_LEGACY_KEY ? "api" :
+	    r->cred.id);
+}
+
+/* hash=KEY: Hestia takes basename(KEY), at least 16 characters; we find
+ * it by its SHA-256 and verify the argon2id hash stored for it. */
+static void
+gate_legacy_key(struct request *r)
+{
+	const struct hestia_switches	*sw = hconf_get();
+	const char			*key, *slash;
+	char				 lookup[2 * SHA256_DIGEST_LENGTH + 1];
+	char				*hash = nullptr, *cause = nullptr;
+	int				 found;
+
+	slash = strrchr(r->cred.secret, '/');
+	key = slash != nullptr ? slash + 1 : r->cred.secret;
+	if (sw->demo_mode || strlen(key) < 16) {
+		authlog_failed("api", r->client);
+		r->ep->refuse(r, E_PASSWORD, "authentication failed");
+		return;
+	}
+	key_sha256_hex(key, lookup);
+	found = db_legacy_get(env->db, lookup, &hash, &cause);
+	if (found == -1) {
+		log_warnx("%s: %s", __func__, cause);
+		free(cause);
+		r->ep->refuse(r, 500, "Key database unavailable");
+		return;
+	}
+	if (found == 0) {
+		authlog_failed("api", r->client);
+		r->ep->refuse(r, E_PASSWORD, "authentication failed");
+		return;
+	}
+	/* The cache is keyed by the first 20 hex digits of the lookup. */
+	lookup[KEY_ID_LEN] = '\0';
+	if (verify_cached(lookup, hash, key))
+		gate_legacy_ok(r, "api");
+	else
+		r->verify = verify_start(lookup, hash, key, gate_legacy_cb, r);
+	free(hash);
+}
+
+/* user + password: ROOT_USER only, checked against SHADOW_FILE. */
+static void
+gate_password(struct request *r)
+{
+	const struct hestia_switches	*sw = hconf_get();
+
+	if (r->cred.id == nullptr || strcmp(r->cred.id, sw->root_user) != 0) {
+		/* Hestia neither logs this nor says more. */
+		r->ep->refuse(r, E_FORBIDEN, "authentication failed");
+		return;
+	}
+	if (!r->cred.has_password) {
+		r->ep->refuse(r, E_PASSWORD, "authentication failed");
+		return;
+	}
+	r->verify = verify_start_password(env->conf->shadow_file, r->cred.id,
+	    r->cred.secret, gate_legacy_cb, r);
 }
 
 void
@@ -262,9 +404,10 @@ gate_begin(struct request *r)
 			    "IP is not allowed to connect with API");
 			return;
 		}
-		/* Legacy keys and passwords are not built yet: refused. */
-		gate_login_failed(r, r->cred.kind == CRED_LEGACY_KEY ? "api" :
-		    r->cred.id);
+		if (r->cred.kind == CRED_LEGACY_KEY)
+			gate_legacy_key(r);
+		else
+			gate_password(r);
 		return;
 	case CRED_NONE:
 		break;

@@ -32,6 +32,7 @@ static const struct {
 	{ "/api/",		&endpoint_hestia },
 	{ "/api",		&endpoint_hestia },
 	{ "/api/index.php",	&endpoint_hestia },
+	{ "/api/v1/exec",	&endpoint_exec },
 	{ "/healthz",		&endpoint_healthz },
 };
 
@@ -223,6 +224,8 @@ http_request_free(struct request *r)
 	principal_free(&r->who);
 	free(r->cmd);
 	free(r->cmd_path);
+	for (int i = 0; i < r->nargs; i++)
+		free(r->args[i]);
 	TAILQ_REMOVE(&http_requests, r, entry);
 	http_npending--;
 	free(r);

@@ -10,6 +10,7 @@
 
 #include <argon2.h>
 #include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include "apid.h"
 #include "config.h"
@@ -115,6 +116,21 @@ key_verify(const char *encoded, const char *secret)
 	if (strncmp(encoded, "$argon2id$", 10) != 0)
 		return 0;
 	return argon2id_verify(encoded, secret, strlen(secret)) == ARGON2_OK;
+}
+
+void
+key_sha256_hex(const char *s, char *out)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	uint8_t			 md[SHA256_DIGEST_LENGTH];
+	int			 i;
+
+	SHA256((const uint8_t *)s, strlen(s), md);
+	for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[2 * SHA256_DIGEST_LENGTH] = '\0';
 }
 
 int

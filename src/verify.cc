@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <crypt.h>
+
 #include <event2/event.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -27,6 +29,9 @@
 #define VERIFY_MAX_THREADS	16
 
 struct verify {
+	int		 password;	/* a shadow check, not argon2 */
+	char		*shadow_file;
+	char		*user;
 	char		 id[KEY_ID_LEN + 1];
 	char		*encoded;
 	char		*secret;	/* wiped and freed by the worker */
@@ -63,6 +68,8 @@ static void
 verify_free(struct verify *v)
 {
 	free(v->encoded);
+	free(v->shadow_file);
+	free(v->user);
 	if (v->secret != nullptr) {
 		key_wipe(v->secret);
 		free(v->secret);
@@ -113,8 +120,12 @@ verify_thread(void *)
 			verify_todo_tail = &verify_todo;
 		pthread_mutex_unlock(&verify_lock);
 
-		v->ok = key_verify(v->encoded, v->secret);
-		if (v->ok)
+		if (v->password)
+			v->ok = verify_shadow(v->shadow_file, v->user,
+			    v->secret);
+		else
+			v->ok = key_verify(v->encoded, v->secret);
+		if (v->ok && !v->password)
 			verify_mac(v->secret, v->mac);
 		key_wipe(v->secret);
 		free(v->secret);
@@ -148,7 +159,7 @@ verify_done_cb(evutil_socket_t fd, short, void *)
 
 	while ((v = list) != nullptr) {
 		list = v->next;
-		if (v->ok) {
+		if (v->ok && !v->password) {
 			e = verify_slot(v->id);
 			memcpy(e->id, v->id, sizeof e->id);
 			memcpy(e->digest, v->digest, sizeof e->digest);
@@ -265,6 +276,70 @@ verify_start(const char *id, const char *encoded, const char *secret,
 	pthread_cond_signal(&verify_cond);
 	pthread_mutex_unlock(&verify_lock);
 	return v;
+}
+
+struct verify *
+verify_start_password(const char *shadow_file, const char *user,
+    const char *password, verify_cb cb, void *arg)
+{
+	struct verify	*v;
+
+	v = XCALLOC(struct verify);
+	v->password = 1;
+	v->shadow_file = xstrdup(shadow_file);
+	v->user = xstrdup(user);
+	v->secret = xstrdup(password);
+	v->cb = cb;
+	v->arg = arg;
+	pthread_mutex_lock(&verify_lock);
+	*verify_todo_tail = v;
+	verify_todo_tail = &v->next;
+	pthread_cond_signal(&verify_cond);
+	pthread_mutex_unlock(&verify_lock);
+	return v;
+}
+
+int
+verify_shadow(const char *shadow_file, const char *user,
+    const char *password)
+{
+	struct crypt_data	*cd;
+	FILE			*f;
+	char			*line = nullptr, *name, *hash, *p;
+	const char		*out;
+	size_t			 sz = 0, ulen = strlen(user);
+	int			 ok = 0;
+
+	if ((f = fopen(shadow_file, "re")) == nullptr) {
+		log_warn("SHADOW_FILE %s", shadow_file);
+		return 0;
+	}
+	while (getline(&line, &sz, f) != -1) {
+		if (strncmp(line, user, ulen) != 0 || line[ulen] != ':')
+			continue;
+		name = line;
+		name[ulen] = '\0';
+		hash = line + ulen + 1;
+		if ((p = strchr(hash, ':')) != nullptr)
+			*p = '\0';
+		/* Locked ("!...") and empty fields never match. */
+		if (hash[0] == '\0' || hash[0] == '!' || hash[0] == '*')
+			break;
+		cd = XCALLOC(struct crypt_data);
+		out = crypt_r(password, hash, cd);
+		ok = out != nullptr && out[0] != '*' &&
+		    strlen(out) == strlen(hash) &&
+		    key_equal(out, hash, strlen(hash));
+		explicit_bzero(cd, sizeof *cd);
+		free(cd);
+		break;
+	}
+	if (line != nullptr) {
+		explicit_bzero(line, sz);
+		free(line);
+	}
+	fclose(f);
+	return ok;
 }
 
 void
