@@ -19,6 +19,7 @@ struct db_key {
 	int64_t	 expires_at;	/* 0: never */
 	int	 disabled;
 	int	 nperms;	/* entries in key_perms */
+	char	*allow;		/* the key's own CIDRs, comma list, or "" */
 };
 
 /* Open (creating and upgrading as needed). Returns nullptr with *cause. */
@@ -43,6 +44,11 @@ int		 db_key_may_run(struct db *, const char *id, const char *cmd,
 /* The argon2id hash of a legacy API key, by the hex SHA-256 of the key:
  * 1 found (*hash allocated), 0 not found, -1 error. */
 int		 db_legacy_get(struct db *, const char *lookup, char **hash,
+		    char **cause);
+/* The allowlist's change counter (-1 on error), and its rows. */
+int64_t		 db_allow_generation(struct db *);
+typedef void	(*db_row_cb)(const char *value, void *arg);
+int		 db_allow_each(struct db *, db_row_cb, void *arg,
 		    char **cause);
 /* 0, or -1 with *cause; perms are set or command names. */
 int		 db_key_add(struct db *, const struct db_key *,

@@ -31,7 +31,12 @@ enum hestia_code {
 
 /* "E_PASSWORD" and so on; "E_UNKNOWN" for codes Hestia does not name. */
 const char	*hestia_code_name(int);
-/* exit_code_to_http_code() of Hestia's helpers.php. */
+/* exit_code_to_http_code() of Hestia's helpers.php: a command's exit code
+ * (any value, 255 included) to its HTTP status; 405 is the no-data
+ * pseudo-code. */
 int		 hestia_http_status(int);
+/* api_error()'s rule: a code of 100 or more is the status itself (our own
+ * 500 and 503 refusals), anything else as above. */
+int		 hestia_error_status(int);
 
 #endif

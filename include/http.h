@@ -7,6 +7,7 @@
 #include <sys/queue.h>
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 struct evhttp_request;
@@ -62,7 +63,10 @@ struct request {
 	const struct endpoint	*ep;
 	char			 peer[64];	/* socket peer address */
 	char			 client[64];	/* the client's address */
-	struct timespec		 start;
+	struct timespec		 start;		/* monotonic, for durations */
+	int64_t			 start_ms;	/* wall clock, for the audit */
+	int			 exit_code;	/* what the answer says, for the
+						 * audit: the command's or ours */
 	int			 gone;		/* connection closed */
 	int			 answered;
 
@@ -81,7 +85,10 @@ struct request {
 };
 
 int	 http_init(struct event_base *, char **cause);
-/* Write the bound listeners, one HOST:PORT a line. */
+/* Apply what SIGHUP may change: trusted proxies, TLS, body limit. */
+struct config;
+int	 http_reload(const struct config *, char **cause);
+/* Write the bound listeners, one HOST:PORT (or unix:/path) a line. */
 int	 http_write_ports(const char *path, char **cause);
 /* Stop accepting new connections (SIGTERM). */
 void	 http_stop_accepting(void);

@@ -142,4 +142,14 @@ SELECT id, strftime('%Y-%m-%d %H:%M:%f', at_ms / 1000.0, 'unixepoch') AS at,
 	duration_ms
 FROM audit;
 
-PRAGMA user_version = 1;
+-- Moves whenever the allowlist changes (see migrate-002.sql).
+CREATE TABLE allow_generation (n INTEGER NOT NULL);
+INSERT INTO allow_generation VALUES (0);
+CREATE TRIGGER allow_gen_ins AFTER INSERT ON allow
+BEGIN UPDATE allow_generation SET n = n + 1; END;
+CREATE TRIGGER allow_gen_del AFTER DELETE ON allow
+BEGIN UPDATE allow_generation SET n = n + 1; END;
+CREATE TRIGGER allow_gen_upd AFTER UPDATE ON allow
+BEGIN UPDATE allow_generation SET n = n + 1; END;
+
+PRAGMA user_version = 2;

@@ -45,13 +45,14 @@ api_exec_error(struct request *r, int status, int code, const char *msg,
 
 	j = json_pack("{s:i, s:s, s:s}", "exit_code", code, "name",
 	    hestia_code_name(code), "error", msg);
+	r->exit_code = code;
 	api_exec_send(r, status, j, headers);
 }
 
 static void
 api_exec_refuse(struct request *r, int code, const char *msg)
 {
-	api_exec_error(r, hestia_http_status(code), code, msg, nullptr);
+	api_exec_error(r, hestia_error_status(code), code, msg, nullptr);
 }
 
 static json_t *
@@ -152,6 +153,7 @@ api_exec_done_cb(struct job *, const struct job_result *res, void *arg)
 		return;
 	}
 	status = hestia_http_status(res->exit_code);
+	r->exit_code = res->exit_code;
 	j = json_pack("{s:i, s:s, s:o, s:o, s:b, s:I}", "exit_code",
 	    res->exit_code, "name", hestia_code_name(res->exit_code),
 	    "stdout", api_exec_text(res->out, res->outlen),

@@ -75,14 +75,15 @@ api_hestia_read(struct request *r, struct form *form)
 	return form_parse_json(form, body, len);
 }
 
-/* A parameter as a string; *bad set when it is an array (PHP's TypeError). */
+/* A parameter as a string; *bad set when it is an array (PHP's TypeError).
+ * The name is kept from the form, which outlives the check. */
 static const struct form_param *
 api_hestia_param(struct form *form, const char *name, const char **bad)
 {
 	const struct form_param	*p = form_get(form, name);
 
 	if (p != nullptr && p->is_array && *bad == nullptr)
-		*bad = name;
+		*bad = p->name;
 	return p != nullptr && !p->is_array ? p : nullptr;
 }
 
@@ -98,14 +99,17 @@ api_hestia_trimmed(struct form *form, const char *name, const char **bad)
 	return xstrndup(p->value, p->valuelen);
 }
 
+static void	 api_hestia_error(struct request *, int, int, const char *,
+		    const char *);
+
+/* Input PHP would have died on (a 500 page): a clear 422 instead. */
 static void
 api_hestia_reject(struct request *r, const char *why)
 {
 	char	*msg;
 
-	xasprintf(&msg, "Error: invalid request: %s", why);
-	api_hestia_answer(r, 422, E_INVALID, msg, strlen(msg), HESTIA_TEXT,
-	    nullptr);
+	xasprintf(&msg, "invalid request: %s", why);
+	api_hestia_error(r, 422, E_INVALID, msg, nullptr);
 	free(msg);
 }
 
@@ -244,6 +248,7 @@ api_hestia_answer(struct request *r, int status, int code, const char *body,
 		hdrs[n++] = colon + 2;
 	}
 	hdrs[n] = nullptr;
+	r->exit_code = code;
 	http_reply(r, status, ctype, body, len, hdrs);
 }
 
@@ -280,7 +285,7 @@ api_hestia_error(struct request *r, int status, int code, const char *msg,
 static void
 api_hestia_refuse(struct request *r, int code, const char *msg)
 {
-	api_hestia_error(r, hestia_http_status(code), code, msg, nullptr);
+	api_hestia_error(r, hestia_error_status(code), code, msg, nullptr);
 }
 
 /* PHP's exec(): output as lines, each without trailing whitespace. Returns

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hestia-apid: serves Hestia's REST API from one event loop. */
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,17 +12,21 @@
 #include <event2/event.h>
 
 #include "apid.h"
+#include "allow.h"
+#include "audit.h"
 #include "authlog.h"
 #include "config.h"
 #include "db.h"
 #include "hconf.h"
 #include "http.h"
 #include "job.h"
+#include "lockout.h"
 #include "spawn.h"
 #include "verify.h"
 
 #define APID_KILL_GRACE		5	/* s between SIGTERM and SIGKILL */
 #define APID_MAX_STDERR		(64 * 1024)
+#define APID_LOCKOUT_ENTRIES	8192	/* addresses tracked at once */
 #define APID_STOP_WAIT		30	/* s to let commands end at SIGTERM */
 
 struct apid_env		*env;
@@ -41,6 +47,28 @@ apid_usage(void)
 	    "  -p portfile  write HOST:PORT of each listener, a line each\n"
 	    "  -v           verbose (debug) logging\n", CONFIG_DEFAULT_PATH);
 	exit(1);
+}
+
+/* Idle and slow clients each hold a descriptor: allow as many as the
+ * hard limit does, so that they cannot starve everyone else. */
+static void
+apid_raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void
+apid_lockout(const struct config *conf)
+{
+	struct lockout_conf	 lc;
+
+	if (lockout_parse(conf->lockout, &lc) == 0)
+		lockout_init(&lc, APID_LOCKOUT_ENTRIES);
 }
 
 static void
@@ -117,8 +145,14 @@ apid_sighup_cb(evutil_socket_t, short, void *)
 	env->conf = &apid_conf;
 	hconf_free();
 	hconf_init(&apid_conf);
+	allow_reset();
+	if (http_reload(&apid_conf, &cause) == -1) {
+		log_warnx("%s; keeping the previous TLS and proxies", cause);
+		free(cause);
+	}
 	apid_limits(&lim, &apid_conf);
 	job_set_limits(&lim);
+	apid_lockout(&apid_conf);
 	authlog_close();
 	authlog_open(apid_conf.auth_log);
 }
@@ -168,6 +202,7 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 
+	apid_raise_nofile();
 	env = &apid_env_storage;
 	env->conf = &apid_conf;
 	env->foreground = foreground;
@@ -191,8 +226,11 @@ main(int argc, char *argv[])
 
 	hconf_init(&apid_conf);
 	authlog_open(apid_conf.auth_log);
+	apid_lockout(&apid_conf);
 	if (spawn_init(env->base) == -1)
 		fatalx("spawn_init failed");
+	if (audit_init(apid_conf.database, &cause) == -1)
+		fatalx("audit: %s", cause);
 	apid_limits(&lim, &apid_conf);
 	job_init(env->base, &lim);
 	nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -215,6 +253,8 @@ main(int argc, char *argv[])
 	http_shutdown();
 	verify_shutdown();
 	spawn_shutdown();
+	/* Every answer is given: now write what is left of the audit. */
+	audit_shutdown();
 	if (apid_stop_timer != nullptr)
 		event_free(apid_stop_timer);
 	event_free(ev_term);
@@ -222,6 +262,8 @@ main(int argc, char *argv[])
 	event_free(ev_hup);
 	authlog_close();
 	hconf_free();
+	lockout_free();
+	allow_reset();
 	db_close(env->db);
 	event_base_free(env->base);
 	config_free(&apid_conf);

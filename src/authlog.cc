@@ -18,6 +18,7 @@ static int	 authlog_fd = -1;
 int
 authlog_open(const char *path)
 {
+	authlog_close();
 	free(authlog_path);
 	authlog_path = xstrdup(path);
 	if (path[0] == '\0')

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "apid.h"
+#include "acl.h"
 #include "config.h"
+#include "lockout.h"
 #include "shconf.h"
 
 enum config_type {
@@ -22,6 +24,7 @@ enum config_type {
 	CT_APISYS,	/* Hestia's API_SYSTEM */
 	CT_ARGON2,
 	CT_LOCKOUT,
+	CT_PROXIES,	/* CIDRs and "unix" */
 	CT_NOTYET,	/* known, not built yet: must stay empty */
 };
 
@@ -55,10 +58,10 @@ static const struct config_key config_keys[] = {
 	{ "QUEUE",		CT_INT,		OFF(queue), 0, 65536 },
 	{ "ROOT_USER",		CT_STRING,	OFF(sw.root_user), 0, 0 },
 	{ "SHADOW_FILE",	CT_PATH,	OFF(shadow_file), 0, 0 },
-	{ "TLS_CERT",		CT_NOTYET,	OFF(tls_cert), 0, 0 },
-	{ "TLS_KEY",		CT_NOTYET,	OFF(tls_key), 0, 0 },
+	{ "TLS_CERT",		CT_PATH_EMPTY,	OFF(tls_cert), 0, 0 },
+	{ "TLS_KEY",		CT_PATH_EMPTY,	OFF(tls_key), 0, 0 },
 	{ "TMP_DIR",		CT_PATH,	OFF(tmp_dir), 0, 0 },
-	{ "TRUSTED_PROXIES",	CT_NOTYET,	OFF(trusted_proxies), 0, 0 },
+	{ "TRUSTED_PROXIES",	CT_PROXIES,	OFF(trusted_proxies), 0, 0 },
 	{ "USER",		CT_NOTYET,	OFF(user), 0, 0 },
 };
 
@@ -136,19 +139,16 @@ done:
 int
 config_api_system(const char *s)
 {
-	/* PHP compares (int)"2": a leading number, else 0. */
-	return (int)strtol(s, nullptr, 10);
-}
+	long long	 v;
 
-static int
-config_parse_lockout(const char *s)
-{
-	unsigned int	 a, b, c;
-	char		 extra;
-
-	if (sscanf(s, "%u/%u/%u%c", &a, &b, &c, &extra) != 3)
-		return -1;
-	return a >= 1 && b >= 1 ? 0 : -1;
+	/* PHP compares (int)"2": a leading number, else 0; 64-bit in PHP,
+	 * so anything past our int is still "2 or more". */
+	v = strtoll(s, nullptr, 10);
+	if (v > INT_MAX)
+		return INT_MAX;
+	if (v < INT_MIN)
+		return INT_MIN;
+	return (int)v;
 }
 
 static void
@@ -185,6 +185,31 @@ config_defaults(struct config *conf)
 	conf->tls_key = xstrdup("");
 }
 
+static char	 why_buf[256];
+
+/* TRUSTED_PROXIES: every entry a CIDR or "unix". */
+static int
+config_check_proxies(const char *value, char *why, size_t whylen)
+{
+	char	*list, *p, *w, *cause = nullptr;
+	int	 rv = 0;
+
+	p = list = xstrdup(value);
+	while (rv == 0 && (w = strsep(&p, ",")) != nullptr) {
+		while (*w == ' ')
+			w++;
+		if (*w == '\0' || strcmp(w, "unix") == 0)
+			continue;
+		if (acl_canonical(w, why, whylen, &cause) == -1) {
+			snprintf(why, whylen, "%s", cause);
+			free(cause);
+			rv = -1;
+		}
+	}
+	free(list);
+	return rv;
+}
+
 /* Store one value; returns nullptr or a static reason. */
 static const char *
 config_set(struct config *conf, const struct config_key *ck,
@@ -195,6 +220,7 @@ config_set(struct config *conf, const struct config_key *ck,
 	char	*end;
 	long	 v;
 	size_t	 sz;
+	struct lockout_conf lc;
 
 	switch (ck->type) {
 	case CT_PATH:
@@ -233,8 +259,12 @@ config_set(struct config *conf, const struct config_key *ck,
 			return "expected t=N,m=KIB,p=N (t>=1, m>=8*p)";
 		return nullptr;
 	case CT_LOCKOUT:
-		if (config_parse_lockout(value) == -1)
+		if (lockout_parse(value, &lc) == -1)
 			return "expected FAILURES/WINDOW/BAN, such as 5/600/600";
+		break;
+	case CT_PROXIES:
+		if (config_check_proxies(value, why_buf, sizeof why_buf) == -1)
+			return why_buf;
 		break;
 	case CT_NOTYET:
 		if (value[0] != '\0')
@@ -286,6 +316,11 @@ config_load(struct config *conf, const char *path, int missing_ok,
 		return 0;
 	if (shconf_read(path, config_load_cb, &ctx, cause) == -1)
 		return -1;
+	if ((conf->tls_cert[0] == '\0') != (conf->tls_key[0] == '\0')) {
+		xasprintf(cause, "%s: TLS_CERT and TLS_KEY: set both or "
+		    "neither", path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -316,7 +351,7 @@ config_free(struct config *conf)
 	for (i = 0; i < nitems(config_keys); i++) {
 		switch (config_keys[i].type) {
 		case CT_STRING: case CT_PATH: case CT_PATH_EMPTY:
-		case CT_LOCKOUT: case CT_NOTYET:
+		case CT_LOCKOUT: case CT_NOTYET: case CT_PROXIES:
 			free(*(char **)((char *)conf + config_keys[i].offset));
 			break;
 		default:

@@ -15,6 +15,8 @@ enum {
 	DB_KEY_GET,
 	DB_KEY_MAY_RUN,
 	DB_LEGACY_GET,
+	DB_ALLOW_GENERATION,
+	DB_ALLOW_EACH,
 	DB_NSTMT
 };
 
@@ -22,7 +24,9 @@ static const char *const db_sql[DB_NSTMT] = {
 	/* DB_KEY_GET */
 	"SELECT id, user, secret_hash, comment, created_at,"
 	" coalesce(expires_at, 0), disabled,"
-	" (SELECT count(*) FROM key_perms WHERE key_id = :id)"
+	" (SELECT count(*) FROM key_perms WHERE key_id = :id),"
+	" coalesce((SELECT group_concat(cidr, ',') FROM key_allow"
+	" WHERE key_id = :id), '')"
 	" FROM keys WHERE id = :id",
 	/* DB_KEY_MAY_RUN */
 	"SELECT 1 FROM key_perms p WHERE p.key_id = :id AND (p.name = :cmd"
@@ -30,6 +34,10 @@ static const char *const db_sql[DB_NSTMT] = {
 	" WHERE c.set_name = p.name AND c.command = :cmd)) LIMIT 1",
 	/* DB_LEGACY_GET */
 	"SELECT secret_hash FROM legacy_keys WHERE lookup = :lookup",
+	/* DB_ALLOW_GENERATION */
+	"SELECT n FROM allow_generation",
+	/* DB_ALLOW_EACH */
+	"SELECT cidr FROM allow",
 };
 
 struct db {
@@ -225,6 +233,7 @@ db_key_get(struct db *db, const char *id, struct db_key *key, char **cause)
 	key->expires_at = sqlite3_column_int64(st, 5);
 	key->disabled = sqlite3_column_int(st, 6);
 	key->nperms = sqlite3_column_int(st, 7);
+	key->allow = db_column_strdup(st, 8);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -236,6 +245,7 @@ db_key_free(struct db_key *key)
 	free(key->user);
 	free(key->secret_hash);
 	free(key->comment);
+	free(key->allow);
 	memset(key, 0, sizeof *key);
 }
 
@@ -274,6 +284,33 @@ db_legacy_get(struct db *db, const char *lookup, char **hash, char **cause)
 	if (rc == SQLITE_DONE)
 		return 0;
 	db_error(db, "legacy key lookup", cause);
+	return -1;
+}
+
+int64_t
+db_allow_generation(struct db *db)
+{
+	sqlite3_stmt	*st = db_stmt(db, DB_ALLOW_GENERATION);
+	int64_t		 n = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+int
+db_allow_each(struct db *db, db_row_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt	*st = db_stmt(db, DB_ALLOW_EACH);
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(st, 0), arg);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_error(db, "allowlist", cause);
 	return -1;
 }
 

@@ -8,7 +8,7 @@
 #include <openssl/sha.h>
 
 #include "apid.h"
-#include "acl.h"
+#include "allow.h"
 #include "authlog.h"
 #include "cmd.h"
 #include "cmdinfo.h"
@@ -18,6 +18,7 @@
 #include "hestia.h"
 #include "http.h"
 #include "key.h"
+#include "lockout.h"
 #include "verify.h"
 
 #define GATE_AUTH_FAILED	"Authentication failed"
@@ -83,11 +84,31 @@ gate_check_cmd(struct request *r)
 	return 0;
 }
 
+/* Seconds on a clock that never steps back, for the lockout table. */
+static time_t
+gate_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Count a credential failure against the client's address. */
+static void
+gate_count_failure(struct request *r, const char *who)
+{
+	authlog_failed(who, r->client);
+	if (lockout_failure(r->client, gate_now()))
+		log_warnx("%s: banned after repeated login failures (LOCKOUT "
+		    "%s)", r->client, env->conf->lockout);
+}
+
 /* A credential failure: Hestia's fail2ban line and one message for all. */
 static void
 gate_login_failed(struct request *r, const char *who)
 {
-	authlog_failed(who, r->client);
+	gate_count_failure(r, who);
 	r->ep->refuse(r, E_PASSWORD, GATE_AUTH_FAILED);
 }
 
@@ -138,7 +159,8 @@ gate_access_key(struct request *r)
 		return;
 	}
 	if (found == 0 || key.disabled ||
-	    (key.expires_at != 0 && key.expires_at <= time(nullptr))) {
+	    (key.expires_at != 0 && key.expires_at <= time(nullptr)) ||
+	    !allow_key(key.allow, r->client)) {
 		db_key_free(&key);
 		gate_login_failed(r, r->cred.id);
 		return;
@@ -297,8 +319,8 @@ gate_legacy_cb(int ok, void *arg)
 
 	r->verify = nullptr;
 	if (!ok) {
-		authlog_failed(r->cred.kind == CRED_LEGACY_KEY ? "api" :
-		    r->cred.id, r->client);
+		gate_count_failure(r, r->cred.kind == CRED_LEGACY_KEY ? "api" :
+		    r->cred.id);
 		r->ep->refuse(r, E_PASSWORD, "authentication failed");
 		return;
 	}
@@ -320,7 +342,7 @@ gate_legacy_key(struct request *r)
 	slash = strrchr(r->cred.secret, '/');
 	key = slash != nullptr ? slash + 1 : r->cred.secret;
 	if (sw->demo_mode || strlen(key) < 16) {
-		authlog_failed("api", r->client);
+		gate_count_failure(r, "api");
 		r->ep->refuse(r, E_PASSWORD, "authentication failed");
 		return;
 	}
@@ -333,7 +355,7 @@ gate_legacy_key(struct request *r)
 		return;
 	}
 	if (found == 0) {
-		authlog_failed("api", r->client);
+		gate_count_failure(r, "api");
 		r->ep->refuse(r, E_PASSWORD, "authentication failed");
 		return;
 	}
@@ -365,6 +387,18 @@ gate_password(struct request *r)
 	    r->cred.secret, gate_legacy_cb, r);
 }
 
+/* A banned address is refused before any lookup or hash: the answer of a
+ * failed login, in the form of its kind of login. */
+static int
+gate_banned(struct request *r)
+{
+	if (lockout_banned(r->client, gate_now()) == 0)
+		return 0;
+	r->ep->refuse(r, E_PASSWORD, r->cred.kind == CRED_ACCESS_KEY ?
+	    GATE_AUTH_FAILED : "authentication failed");
+	return 1;
+}
+
 void
 gate_begin(struct request *r)
 {
@@ -376,11 +410,13 @@ gate_begin(struct request *r)
 			r->ep->refuse(r, E_DISABLED, "API has been disabled");
 			return;
 		}
-		if (!acl_hestia_allowed(sw->allowed_ip, r->client, 1)) {
+		if (!allow_global(sw->allowed_ip, r->client, 1)) {
 			r->ep->refuse(r, E_FORBIDEN,
 			    "IP is not allowed to connect with API");
 			return;
 		}
+		if (gate_banned(r))
+			return;
 		if (gate_check_cmd(r) == -1)
 			return;
 		if (sw->demo_mode) {
@@ -399,11 +435,13 @@ gate_begin(struct request *r)
 			r->ep->refuse(r, E_DISABLED, "API has been disabled");
 			return;
 		}
-		if (!acl_hestia_allowed(sw->allowed_ip, r->client, 0)) {
+		if (!allow_global(sw->allowed_ip, r->client, 0)) {
 			r->ep->refuse(r, E_FORBIDEN,
 			    "IP is not allowed to connect with API");
 			return;
 		}
+		if (gate_banned(r))
+			return;
 		if (r->cred.kind == CRED_LEGACY_KEY)
 			gate_legacy_key(r);
 		else

@@ -21,11 +21,17 @@ hestia_code_name(int code)
 }
 
 int
+hestia_error_status(int code)
+{
+	return code >= 100 && code <= 599 ? code : hestia_http_status(code);
+}
+
+int
 hestia_http_status(int code)
 {
-	if (code >= 100)
-		return code;
 	switch (code) {
+	case E_NODATA:
+		return 405;
 	case E_OK:
 		return 200;
 	case E_INVALID:

@@ -13,15 +13,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 
 #include "apid.h"
+#include "audit.h"
+#include "clientip.h"
+#include "cmd.h"
+#include "cmdinfo.h"
 #include "config.h"
 #include "http.h"
 #include "job.h"
+#include "tls.h"
 #include "verify.h"
 
 /* Every path we serve; anything else is a 404. */
@@ -37,14 +45,24 @@ static const struct {
 };
 
 #define HTTP_MAX_LISTENERS	16
+#define PATH_MAX_UNIX		(sizeof(((struct sockaddr_un *)0)->sun_path))
 
+#define HTTP_ACCEPT_PAUSE_MS	250	/* after EMFILE */
+
+/* TCP listeners (HTTPS when TLS_CERT is set), and unix-socket listeners,
+ * which are always plain: two servers with one request callback. */
 static struct evhttp	*http_server;
+static struct evhttp	*http_server_unix;
+static struct event	*http_accept_timer;
 static struct {
-	char	 host[INET6_ADDRSTRLEN + 8];
-	int	 port;
+	char	 host[PATH_MAX_UNIX];
+	int	 port;		/* -1: a unix socket */
+	struct evhttp		*server;
+	struct evhttp_bound_socket *sock;
 } http_bound[HTTP_MAX_LISTENERS];
-static struct evhttp_bound_socket *http_socks[HTTP_MAX_LISTENERS];
 static int		 http_nbound;
+#define HTTP_MAX_HEADERS	16384	/* bytes of request line + headers */
+#define HTTP_IO_TIMEOUT		30	/* s without progress on a read */
 static int		 http_npending;
 static TAILQ_HEAD(, request) http_requests =
     TAILQ_HEAD_INITIALIZER(http_requests);
@@ -119,16 +137,20 @@ http_request_cb(struct evhttp_request *req, void *)
 	const struct evhttp_uri	*uri;
 	const char		*path;
 	struct request		*r;
+	struct timespec		 now;
 	size_t			 i;
 
 	r = XCALLOC(struct request);
 	r->req = req;
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	clock_gettime(CLOCK_REALTIME, &now);
+	r->start_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	r->exit_code = -1;
 	http_npending++;
 	TAILQ_INSERT_TAIL(&http_requests, r, entry);
 	http_peer(r);
-	/* Until a trusted-proxy rule says otherwise, the peer is the client. */
-	snprintf(r->client, sizeof r->client, "%s", r->peer);
+	clientip_resolve(r->peer, evhttp_request_get_input_headers(req),
+	    r->client, sizeof r->client);
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
 	    http_close_cb, r);
 
@@ -177,6 +199,47 @@ http_method(struct request *r)
 	return evhttp_request_get_command(r->req);
 }
 
+/* One audit row per API request, whatever its outcome; secrets never
+ * reach it (arguments are masked by their option names). */
+static void
+http_audit(struct request *r, int status)
+{
+	/* v-make-tmp-file's content is a password or a zone file. */
+	static char *const	 tmpfile_names[HTTP_MAX_ARGS] = {
+				    (char *)"PASSWORD", (char *)"FILE" };
+	const struct cmdinfo	*info = nullptr;
+	struct audit_row	 row;
+	struct timespec		 now;
+	char			*args;
+	char *const		*names = nullptr;
+
+	if (r->cmd != nullptr && strcmp(r->cmd, CMD_MAKE_TMP_FILE) == 0)
+		names = tmpfile_names;
+	else if (r->cmd_path != nullptr &&
+	    (info = cmdinfo_get(r->cmd_path)) != nullptr)
+		names = info->options;
+	/* Both lists hold nullptr past their names: unnamed arguments. */
+	args = audit_args_json(r->args, r->nargs, names, env->conf->tmp_dir);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	memset(&row, 0, sizeof row);
+	row.at_ms = r->start_ms;
+	row.who = r->who.who != nullptr ? r->who.who :
+	    r->cred.kind == CRED_LEGACY_KEY ? "api" :
+	    r->cred.id != nullptr && strlen(r->cred.id) <= 64 ? r->cred.id : "-";
+	row.key_id = r->who.who != nullptr && r->cred.kind == CRED_ACCESS_KEY ?
+	    r->who.who : nullptr;
+	row.peer_ip = r->peer;
+	row.client_ip = r->client;
+	row.cmd = r->cmd != nullptr ? r->cmd : "";
+	row.args = args;
+	row.exit_code = r->exit_code;
+	row.http_status = status;
+	row.duration_ms = (now.tv_sec - r->start.tv_sec) * 1000 +
+	    (now.tv_nsec - r->start.tv_nsec) / 1000000;
+	audit_add(&row);
+	free(args);
+}
+
 void
 http_reply(struct request *r, int status, const char *ctype,
     const char *body, size_t len, const char *const *headers)
@@ -189,6 +252,8 @@ http_reply(struct request *r, int status, const char *ctype,
 		return;
 	}
 	r->answered = 1;
+	if (r->ep != nullptr && r->ep->auth)
+		http_audit(r, r->gone ? 499 : status);
 	/* The connection may serve other requests: forget this one. */
 	if (!r->gone && evhttp_request_get_connection(r->req) != nullptr)
 		evhttp_connection_set_closecb(
@@ -270,6 +335,87 @@ http_split_listen(const char *spec, char *host, size_t hostlen, int *port)
 	return 0;
 }
 
+/* Out of file descriptors: stop accepting for a moment instead of
+ * spinning on a listener that stays readable. */
+static void
+http_accept_resume_cb(evutil_socket_t, short, void *)
+{
+	int	 i;
+
+	for (i = 0; i < http_nbound; i++) {
+		if (http_bound[i].sock != nullptr)
+			evconnlistener_enable(evhttp_bound_socket_get_listener(
+			    http_bound[i].sock));
+	}
+}
+
+static void
+http_accept_error_cb(struct evconnlistener *, void *)
+{
+	struct timeval	 tv = { 0, HTTP_ACCEPT_PAUSE_MS * 1000 };
+	int		 i, saved = errno;
+
+	if (saved != EMFILE && saved != ENFILE && saved != ENOBUFS &&
+	    saved != ENOMEM) {
+		log_debug("accept: %s", strerror(saved));
+		return;
+	}
+	log_warnx("accept: %s; pausing %d ms", strerror(saved),
+	    HTTP_ACCEPT_PAUSE_MS);
+	for (i = 0; i < http_nbound; i++) {
+		if (http_bound[i].sock != nullptr)
+			evconnlistener_disable(evhttp_bound_socket_get_listener(
+			    http_bound[i].sock));
+	}
+	evtimer_add(http_accept_timer, &tv);
+}
+
+/* unix:/path, mode 0660; a stale socket file is replaced. */
+static int
+http_listen_unix(const char *path, char **cause)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	int			 fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (path[0] != '/' || strlen(path) >= sizeof sun.sun_path) {
+		xasprintf(cause, "LISTEN: unix:%s: need an absolute path of "
+		    "at most %zu bytes", path, sizeof sun.sun_path - 1);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			xasprintf(cause, "LISTEN: unix:%s: exists and is not "
+			    "a socket", path);
+			return -1;
+		}
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
+	    chmod(path, 0660) == -1 || listen(fd, 128) == -1) {
+		xasprintf(cause, "LISTEN: unix:%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	http_bound[http_nbound].sock = evhttp_accept_socket_with_handle(
+	    http_server_unix, fd);
+	if (http_bound[http_nbound].sock == nullptr) {
+		xasprintf(cause, "LISTEN: unix:%s: cannot accept", path);
+		close(fd);
+		return -1;
+	}
+	http_bound[http_nbound].server = http_server_unix;
+	snprintf(http_bound[http_nbound].host,
+	    sizeof http_bound[http_nbound].host, "unix:%s", path);
+	http_bound[http_nbound].port = -1;
+	return 0;
+}
+
 static int
 http_listen(const char *spec, char **cause)
 {
@@ -279,19 +425,19 @@ http_listen(const char *spec, char **cause)
 	char				 host[INET6_ADDRSTRLEN + 2];
 	int				 port, fd;
 
-	if (strncmp(spec, "unix:", 5) == 0) {
-		xasprintf(cause, "LISTEN: %s: unix sockets are not supported "
-		    "by this version yet", spec);
-		return -1;
-	}
-	if (http_split_listen(spec, host, sizeof host, &port) == -1) {
-		xasprintf(cause, "LISTEN: %s: expected HOST:PORT or "
-		    "[V6]:PORT", spec);
-		return -1;
-	}
 	if (http_nbound == HTTP_MAX_LISTENERS) {
 		xasprintf(cause, "LISTEN: more than %d listeners",
 		    HTTP_MAX_LISTENERS);
+		return -1;
+	}
+	if (strncmp(spec, "unix:", 5) == 0) {
+		if (http_listen_unix(spec + 5, cause) == -1)
+			return -1;
+		goto bound;
+	}
+	if (http_split_listen(spec, host, sizeof host, &port) == -1) {
+		xasprintf(cause, "LISTEN: %s: expected HOST:PORT, [V6]:PORT "
+		    "or unix:/path", spec);
 		return -1;
 	}
 	bs = evhttp_bind_socket_with_handle(http_server, host, port);
@@ -300,7 +446,6 @@ http_listen(const char *spec, char **cause)
 		    strerror(errno));
 		return -1;
 	}
-	http_socks[http_nbound] = bs;
 	fd = evhttp_bound_socket_get_fd(bs);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0) {
 		if (ss.ss_family == AF_INET6)
@@ -315,9 +460,49 @@ http_listen(const char *spec, char **cause)
 		snprintf(http_bound[http_nbound].host,
 		    sizeof http_bound[http_nbound].host, "%s", host);
 	http_bound[http_nbound].port = port;
+	http_bound[http_nbound].sock = bs;
+	http_bound[http_nbound].server = http_server;
+bound:
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(
+	    http_bound[http_nbound].sock), http_accept_error_cb);
+	if (http_bound[http_nbound].port == -1)
+		log_info("listening on %s", http_bound[http_nbound].host);
+	else
+		log_info("listening on %s:%d%s", http_bound[http_nbound].host,
+		    http_bound[http_nbound].port, tls_enabled() ? " (TLS)" :
+		    "");
 	http_nbound++;
-	log_info("listening on %s:%d", http_bound[http_nbound - 1].host,
-	    port);
+	return 0;
+}
+
+static struct evhttp *
+http_server_new(struct event_base *base)
+{
+	struct evhttp	*h;
+
+	if ((h = evhttp_new(base)) == nullptr)
+		return nullptr;
+	evhttp_set_max_body_size(h, env->conf->max_body);
+	evhttp_set_max_headers_size(h, HTTP_MAX_HEADERS);
+	evhttp_set_timeout(h, HTTP_IO_TIMEOUT);
+	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(h, http_request_cb, nullptr);
+	return h;
+}
+
+/* What SIGHUP may change without dropping connections. */
+int
+http_reload(const struct config *conf, char **cause)
+{
+	if (clientip_init(conf->trusted_proxies, cause) == -1)
+		return -1;
+	if (conf->tls_cert[0] != '\0' &&
+	    tls_load(conf->tls_cert, conf->tls_key, cause) == -1)
+		return -1;
+	evhttp_set_max_body_size(http_server, conf->max_body);
+	evhttp_set_max_body_size(http_server_unix, conf->max_body);
 	return 0;
 }
 
@@ -327,17 +512,20 @@ http_init(struct event_base *base, char **cause)
 	char	*list, *p, *spec;
 	int	 rv = -1;
 
-	if ((http_server = evhttp_new(base)) == nullptr) {
+	if ((http_server = http_server_new(base)) == nullptr ||
+	    (http_server_unix = http_server_new(base)) == nullptr) {
 		xasprintf(cause, "evhttp_new failed");
 		return -1;
 	}
-	evhttp_set_max_body_size(http_server, env->conf->max_body);
-	evhttp_set_max_headers_size(http_server, 16384);
-	evhttp_set_timeout(http_server, 60);
-	evhttp_set_allowed_methods(http_server, EVHTTP_REQ_GET |
-	    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-	evhttp_set_gencb(http_server, http_request_cb, nullptr);
+	http_accept_timer = evtimer_new(base, http_accept_resume_cb, nullptr);
+	if (clientip_init(env->conf->trusted_proxies, cause) == -1)
+		return -1;
+	if (env->conf->tls_cert[0] != '\0') {
+		if (tls_load(env->conf->tls_cert, env->conf->tls_key,
+		    cause) == -1)
+			return -1;
+		evhttp_set_bevcb(http_server, tls_bevcb, nullptr);
+	}
 
 	p = list = xstrdup(env->conf->listen);
 	while ((spec = strsep(&p, ",")) != nullptr) {
@@ -372,8 +560,13 @@ http_write_ports(const char *path, char **cause)
 		free(tmp);
 		return -1;
 	}
-	for (i = 0; i < http_nbound; i++)
-		fprintf(f, "%s:%d\n", http_bound[i].host, http_bound[i].port);
+	for (i = 0; i < http_nbound; i++) {
+		if (http_bound[i].port == -1)
+			fprintf(f, "%s\n", http_bound[i].host);
+		else
+			fprintf(f, "%s:%d\n", http_bound[i].host,
+			    http_bound[i].port);
+	}
 	if (fclose(f) != 0 || rename(tmp, path) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		unlink(tmp);
@@ -390,9 +583,12 @@ http_stop_accepting(void)
 	int	 i;
 
 	for (i = 0; i < http_nbound; i++) {
-		if (http_socks[i] != nullptr)
-			evhttp_del_accept_socket(http_server, http_socks[i]);
-		http_socks[i] = nullptr;
+		if (http_bound[i].sock != nullptr)
+			evhttp_del_accept_socket(http_bound[i].server,
+			    http_bound[i].sock);
+		http_bound[i].sock = nullptr;
+		if (http_bound[i].port == -1)
+			unlink(http_bound[i].host + 5);
 	}
 }
 
@@ -417,7 +613,15 @@ http_shutdown(void)
 		else
 			http_reply(r, 503, "text/plain", "", 0, nullptr);
 	}
+	http_stop_accepting();
 	if (http_server != nullptr)
 		evhttp_free(http_server);
-	http_server = nullptr;
+	if (http_server_unix != nullptr)
+		evhttp_free(http_server_unix);
+	http_server = http_server_unix = nullptr;
+	if (http_accept_timer != nullptr)
+		event_free(http_accept_timer);
+	http_accept_timer = nullptr;
+	clientip_free();
+	tls_free();
 }

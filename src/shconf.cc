@@ -17,7 +17,7 @@ shconf_parse_line(char *line, char **key, char **value, const char **why)
 
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (*p == '\0' || *p == '\n' || *p == '#')
+	if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
 		return 0;
 	if (strncmp(p, "export ", 7) == 0)
 		p += 7;
@@ -43,14 +43,12 @@ shconf_parse_line(char *line, char **key, char **value, const char **why)
 		*end = '\0';
 		p = end + 1;
 	} else {
+		/* As sh: the word ends at blank space; "#" starts a comment
+		 * only after a blank, so K=a#b is "a#b". */
 		v = p;
-		while (*p != '\0' && *p != '\n' && *p != ' ' && *p != '\t' &&
-		    *p != '#')
+		while (*p != '\0' && *p != '\n' && *p != '\r' && *p != ' ' &&
+		    *p != '\t')
 			p++;
-		if (*p == '#') {
-			*p = '\0';
-			goto done;
-		}
 		if (*p != '\0')
 			*p++ = '\0';
 	}
@@ -60,7 +58,6 @@ shconf_parse_line(char *line, char **key, char **value, const char **why)
 		*why = "trailing text after the value";
 		return -1;
 	}
-done:
 	*key = k;
 	*value = v;
 	return 1;
@@ -105,33 +102,26 @@ done:
 	return rv;
 }
 
-struct shconf_get_ctx {
-	const char	*key;
-	char		*value;
-};
-
-static int
-shconf_get_cb(const char *key, const char *value, int, void *arg, char **)
-{
-	struct shconf_get_ctx *ctx = (struct shconf_get_ctx *)arg;
-
-	if (strcmp(key, ctx->key) == 0) {
-		free(ctx->value);
-		ctx->value = xstrdup(value);
-	}
-	return 0;
-}
-
+/* Hestia's source_conf skips a line it cannot parse; so does this, so that
+ * one odd line (NAME='O'Brien') never hides SUSPENDED='yes'. */
 char *
 shconf_get(const char *path, const char *key)
 {
-	struct shconf_get_ctx	 ctx = { key, nullptr };
-	char			*cause = nullptr;
+	FILE		*f;
+	char		*line = nullptr, *k, *v, *value = nullptr;
+	const char	*why;
+	size_t		 sz = 0;
 
-	if (shconf_read(path, shconf_get_cb, &ctx, &cause) == -1) {
-		free(cause);
-		free(ctx.value);
+	if ((f = fopen(path, "r")) == nullptr)
 		return nullptr;
+	while (getline(&line, &sz, f) != -1) {
+		if (shconf_parse_line(line, &k, &v, &why) == 1 &&
+		    strcmp(k, key) == 0) {
+			free(value);
+			value = xstrdup(v);
+		}
 	}
-	return ctx.value;
+	free(line);
+	fclose(f);
+	return value;
 }

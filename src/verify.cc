@@ -236,6 +236,7 @@ verify_shutdown(void)
 	verify_efd = -1;
 	explicit_bzero(verify_cache, sizeof verify_cache);
 	explicit_bzero(verify_mac_key, sizeof verify_mac_key);
+	verify_stopping = 0;
 }
 
 int

@@ -14,6 +14,7 @@ npass=0
 nfail=0
 
 cleanup() {
+	[ -n "${KEEP_T:-}" ] && { for p in $PIDS; do kill "$p" 2>/dev/null; done; echo "kept $T"; return; }
 	for p in $PIDS; do
 		kill "$p" 2>/dev/null
 	done
@@ -59,6 +60,8 @@ write_conf() {
 		echo "AUTH_LOG='$T/auth.log'"
 		echo "TMP_DIR='$T/tmp'"
 		echo "ARGON2='t=1,m=64,p=1'"
+		# Tests fail logins on purpose; lockout.t.sh tests the ban.
+		echo "LOCKOUT='100000/600/600'"
 		cat
 	} >"$T/apid.conf"
 	mkdir -p "$T/tmp"

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The global allowlist, rebuilt whole and swapped when its sources change:
+ * a request never sees a half-built table. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apid.h"
+#include "acl.h"
+#include "allow.h"
+#include "db.h"
+
+/* One API_ALLOWED_IP value, built for both kinds of login. */
+static char		*allow_hestia_src;
+static struct acl	*allow_hestia_key;	/* with the 0.0.0.0 wildcard */
+static struct acl	*allow_hestia_legacy;
+static struct acl	*allow_db;
+static int64_t		 allow_db_gen = -1;
+
+void
+allow_reset(void)
+{
+	free(allow_hestia_src);
+	allow_hestia_src = nullptr;
+	acl_free(allow_hestia_key);
+	acl_free(allow_hestia_legacy);
+	acl_free(allow_db);
+	allow_hestia_key = allow_hestia_legacy = allow_db = nullptr;
+	allow_db_gen = -1;
+}
+
+static void
+allow_db_row_cb(const char *cidr, void *arg)
+{
+	struct acl	*acl = (struct acl *)arg;
+	char		*cause = nullptr;
+
+	if (acl_add(acl, cidr, &cause) == -1) {
+		log_warnx("allow table: %s", cause);
+		free(cause);
+	}
+}
+
+/* Rebuild what changed: API_ALLOWED_IP by its text, the table by its
+ * change counter (one indexed read per request). */
+static void
+allow_refresh(const char *allowed_ip)
+{
+	struct acl	*acl;
+	char		*cause = nullptr;
+	int64_t		 gen;
+	int		 skipped = 0;
+
+	if (allow_hestia_src == nullptr ||
+	    strcmp(allow_hestia_src, allowed_ip) != 0) {
+		acl_free(allow_hestia_key);
+		acl_free(allow_hestia_legacy);
+		allow_hestia_key = acl_from_hestia(allowed_ip, 1, &skipped);
+		allow_hestia_legacy = acl_from_hestia(allowed_ip, 0, &skipped);
+		if (skipped > 0)
+			log_warnx("API_ALLOWED_IP: %d entries are not "
+			    "addresses and never match", skipped / 2);
+		free(allow_hestia_src);
+		allow_hestia_src = xstrdup(allowed_ip);
+	}
+	if (env == nullptr || env->db == nullptr)
+		return;
+	gen = db_allow_generation(env->db);
+	if (gen == allow_db_gen && allow_db != nullptr)
+		return;
+	acl = acl_new();
+	if (db_allow_each(env->db, allow_db_row_cb, acl, &cause) == -1) {
+		/* Keep the old table rather than admit or refuse wrongly. */
+		log_warnx("%s", cause);
+		free(cause);
+		acl_free(acl);
+		return;
+	}
+	acl_free(allow_db);
+	allow_db = acl;
+	allow_db_gen = gen;
+}
+
+int
+allow_global(const char *allowed_ip, const char *client, int access_key)
+{
+	allow_refresh(allowed_ip);
+	if (acl_match(access_key ? allow_hestia_key : allow_hestia_legacy,
+	    client))
+		return 1;
+	return allow_db != nullptr && acl_match(allow_db, client);
+}
+
+int
+allow_key(const char *list, const char *client)
+{
+	struct acl	*acl;
+	char		*copy, *p, *w, *cause = nullptr;
+	int		 ok;
+
+	if (list[0] == '\0')
+		return 1;
+	/* A key's own list is short: built for the request, then freed. */
+	acl = acl_new();
+	p = copy = xstrdup(list);
+	while ((w = strsep(&p, ",")) != nullptr) {
+		if (acl_add(acl, w, &cause) == -1) {
+			log_warnx("key allowlist: %s", cause);
+			free(cause);
+			cause = nullptr;
+		}
+	}
+	free(copy);
+	ok = acl_match(acl, client);
+	acl_free(acl);
+	return ok;
+}

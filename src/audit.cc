@@ -1,0 +1,714 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The audit writer: rows queued by the loop, committed in batches by a
+ * thread of its own, so that no reply ever waits on disk. */
+/*
+ * This is the one place besides db.cc that touches SQLite. The writer needs
+ * a connection that nothing else uses: db.cc's belongs to the event loop,
+ * and a SQLITE_OPEN_NOMUTEX connection must stay on one thread. audit_init
+ * opens it and prepares the statements before the thread starts; from then
+ * on only the writer thread touches audit_sq and audit_stmt, until
+ * audit_shutdown has joined it.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "apid.h"
+#include "audit.h"
+
+#define AUDIT_BATCH		256	/* queued rows that wake the writer */
+#define AUDIT_DELAY_MS		1000	/* longest a lone row waits */
+#define AUDIT_RETRY_MS		1000	/* after a failed transaction */
+#define AUDIT_BUSY_MS		5000	/* sqlite3_busy_timeout */
+#define AUDIT_SHUTDOWN_TRIES	5	/* failed attempts before giving up */
+#define AUDIT_REPORT_MS		1000	/* between two "dropped" warnings */
+
+/* A queued row: the struct and its strings in one allocation. */
+struct audit_entry {
+	struct audit_entry	*next;
+	int64_t			 at_ms;
+	int64_t			 duration_ms;
+	int			 exit_code;
+	int			 http_status;
+	const char		*who;
+	const char		*key_id;	/* nullptr: no usage to bump */
+	const char		*peer_ip;
+	const char		*client_ip;
+	const char		*cmd;
+	const char		*args;
+};
+
+/* A growing string for audit_args_json. */
+struct audit_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 size;
+};
+
+enum {
+	AUDIT_BEGIN,
+	AUDIT_INSERT,
+	AUDIT_KEY_USED,
+	AUDIT_COMMIT,
+	AUDIT_ROLLBACK,
+	AUDIT_NSTMT
+};
+
+static const char *const audit_sql[AUDIT_NSTMT] = {
+	/* AUDIT_BEGIN: take the write lock now, not halfway through. */
+	"BEGIN IMMEDIATE",
+	/* AUDIT_INSERT */
+	"INSERT INTO audit (at_ms, who, peer_ip, client_ip, cmd, args,"
+	" exit_code, http_status, duration_ms) VALUES (:at_ms, :who,"
+	" :peer_ip, :client_ip, :cmd, :args, :exit_code, :http_status,"
+	" :duration_ms)",
+	/* AUDIT_KEY_USED */
+	"UPDATE keys SET last_used_at = :at, last_ip = :ip,"
+	" use_count = use_count + 1 WHERE id = :id",
+	/* AUDIT_COMMIT */
+	"COMMIT",
+	/* AUDIT_ROLLBACK */
+	"ROLLBACK",
+};
+
+/* The writer's own connection (see the comment at the top). */
+static sqlite3		*audit_sq;
+static sqlite3_stmt	*audit_stmt[AUDIT_NSTMT];
+
+/* Shared between the loop and the writer, all under audit_lock. */
+static pthread_mutex_t	 audit_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 audit_cond;		/* CLOCK_MONOTONIC */
+static pthread_t	 audit_thread;
+static int		 audit_running;		/* started, not yet joined */
+static int		 audit_stopping;
+static struct audit_entry *audit_queue;
+static struct audit_entry **audit_queue_tail = &audit_queue;
+static size_t		 audit_nqueued;
+static size_t		 audit_nheld;		/* in an uncommitted batch */
+static int64_t		 audit_first_ms;	/* when the queue filled */
+static uint64_t		 audit_nwritten;
+static uint64_t		 audit_ndropped;
+static uint64_t		 audit_ncommits;
+static uint64_t		 audit_unreported;	/* dropped, not yet logged */
+static int64_t		 audit_reported_ms;
+
+static int64_t
+audit_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Called with audit_lock held: how many drops to log now, if any. */
+static uint64_t
+audit_report_due(int64_t now, int force)
+{
+	uint64_t	 n = audit_unreported;
+
+	if (n == 0 || (!force && now - audit_reported_ms < AUDIT_REPORT_MS))
+		return 0;
+	audit_unreported = 0;
+	audit_reported_ms = now;
+	return n;
+}
+
+static void
+audit_report(uint64_t n)
+{
+	if (n != 0)
+		log_warnx("audit: %llu rows dropped: no writer, or %d rows"
+		    " already wait for the database", (unsigned long long)n,
+		    AUDIT_MAX_PENDING);
+}
+
+static void
+audit_free_list(struct audit_entry *e)
+{
+	struct audit_entry	*next;
+
+	for (; e != nullptr; e = next) {
+		next = e->next;
+		free(e);
+	}
+}
+
+static const char *
+audit_copy(char **p, const char *s)
+{
+	const char	*r = *p;
+	size_t		 len = strlen(s) + 1;
+
+	memcpy(*p, s, len);
+	*p += len;
+	return r;
+}
+
+void
+audit_add(const struct audit_row *row)
+{
+	struct audit_entry	*e;
+	const char		*who, *peer, *client, *cmd, *args;
+	char			*p;
+	size_t			 size;
+	uint64_t		 report = 0;
+	int			 kept = 0;
+
+	who = row->who != nullptr ? row->who : "";
+	peer = row->peer_ip != nullptr ? row->peer_ip : "";
+	client = row->client_ip != nullptr ? row->client_ip : "";
+	cmd = row->cmd != nullptr ? row->cmd : "";
+	args = row->args != nullptr ? row->args : "[]";
+
+	size = sizeof *e + strlen(who) + strlen(peer) + strlen(client) +
+	    strlen(cmd) + strlen(args) + 5;
+	if (row->key_id != nullptr)
+		size += strlen(row->key_id) + 1;
+	e = (struct audit_entry *)xmalloc(size);
+	p = (char *)(e + 1);
+	e->next = nullptr;
+	e->at_ms = row->at_ms;
+	e->duration_ms = row->duration_ms;
+	e->exit_code = row->exit_code;
+	e->http_status = row->http_status;
+	e->who = audit_copy(&p, who);
+	e->key_id = row->key_id != nullptr ? audit_copy(&p, row->key_id) :
+	    nullptr;
+	e->peer_ip = audit_copy(&p, peer);
+	e->client_ip = audit_copy(&p, client);
+	e->cmd = audit_copy(&p, cmd);
+	e->args = audit_copy(&p, args);
+
+	pthread_mutex_lock(&audit_lock);
+	if (audit_running && !audit_stopping &&
+	    audit_nqueued + audit_nheld < AUDIT_MAX_PENDING) {
+		*audit_queue_tail = e;
+		audit_queue_tail = &e->next;
+		/* Wake the writer to start its 1 s clock, or for a batch. */
+		if (audit_nqueued++ == 0) {
+			audit_first_ms = audit_now_ms();
+			pthread_cond_signal(&audit_cond);
+		} else if (audit_nqueued == AUDIT_BATCH)
+			pthread_cond_signal(&audit_cond);
+		kept = 1;
+	} else {
+		audit_ndropped++;
+		audit_unreported++;
+		report = audit_report_due(audit_now_ms(), 0);
+	}
+	pthread_mutex_unlock(&audit_lock);
+
+	if (!kept) {
+		free(e);
+		audit_report(report);
+	}
+}
+
+static void
+audit_bind_text(sqlite3_stmt *st, const char *name, const char *value)
+{
+	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), value,
+	    -1, SQLITE_STATIC);
+}
+
+static void
+audit_bind_int64(sqlite3_stmt *st, const char *name, int64_t value)
+{
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), value);
+}
+
+/* Step a statement to its end and reset it; the first error wins *cause. */
+static int
+audit_step(int which, char **cause)
+{
+	sqlite3_stmt	*st = audit_stmt[which];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && *cause == nullptr)
+		xasprintf(cause, "%s: %s", audit_sql[which],
+		    sqlite3_errmsg(audit_sq));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Write a batch in one transaction: all of it, or nothing (and it is kept
+ * for a retry). Runs on the writer thread, without audit_lock. */
+static int
+audit_write(struct audit_entry *batch, char **cause)
+{
+	struct audit_entry	*e;
+	sqlite3_stmt		*st;
+
+	/* A ROLLBACK that failed last time would block every BEGIN. */
+	if (!sqlite3_get_autocommit(audit_sq)) {
+		audit_step(AUDIT_ROLLBACK, cause);
+		free(*cause);
+		*cause = nullptr;
+	}
+	if (audit_step(AUDIT_BEGIN, cause) == -1)
+		return -1;
+	for (e = batch; e != nullptr; e = e->next) {
+		st = audit_stmt[AUDIT_INSERT];
+		audit_bind_int64(st, ":at_ms", e->at_ms);
+		audit_bind_text(st, ":who", e->who);
+		audit_bind_text(st, ":peer_ip", e->peer_ip);
+		audit_bind_text(st, ":client_ip", e->client_ip);
+		audit_bind_text(st, ":cmd", e->cmd);
+		audit_bind_text(st, ":args", e->args);
+		audit_bind_int64(st, ":exit_code", e->exit_code);
+		audit_bind_int64(st, ":http_status", e->http_status);
+		audit_bind_int64(st, ":duration_ms", e->duration_ms);
+		if (audit_step(AUDIT_INSERT, cause) == -1)
+			goto fail;
+		if (e->key_id == nullptr)
+			continue;
+		st = audit_stmt[AUDIT_KEY_USED];
+		audit_bind_int64(st, ":at", e->at_ms / 1000);
+		audit_bind_text(st, ":ip", e->client_ip);
+		audit_bind_text(st, ":id", e->key_id);
+		if (audit_step(AUDIT_KEY_USED, cause) == -1)
+			goto fail;
+	}
+	if (audit_step(AUDIT_COMMIT, cause) == -1)
+		goto fail;
+	return 0;
+fail:
+	if (!sqlite3_get_autocommit(audit_sq))
+		audit_step(AUDIT_ROLLBACK, cause);
+	return -1;
+}
+
+static void
+audit_timedwait(int64_t deadline_ms)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = deadline_ms / 1000;
+	ts.tv_nsec = (deadline_ms % 1000) * 1000000;
+	pthread_cond_timedwait(&audit_cond, &audit_lock, &ts);
+}
+
+/*
+ * The writer thread. It sleeps until AUDIT_BATCH rows wait, the oldest has
+ * waited AUDIT_DELAY_MS, or shutdown; then takes the whole queue under the
+ * lock and writes it outside. A failed batch is kept, grows with what comes
+ * meanwhile, and is tried again after AUDIT_RETRY_MS: a transient error
+ * (SQLITE_BUSY past the busy timeout, a full disk) never loses a row. At
+ * shutdown it flushes, giving up only after AUDIT_SHUTDOWN_TRIES failures.
+ */
+static void *
+audit_writer(void *)
+{
+	struct audit_entry	*batch = nullptr, **tail = &batch;
+	size_t			 nbatch = 0;
+	int64_t			 now, deadline = 0, retry_ms = 0;
+	uint64_t		 report;
+	char			*cause = nullptr;
+	int			 stopping, failed, tries = 0;
+
+	pthread_mutex_lock(&audit_lock);
+	for (;;) {
+		for (;;) {
+			now = audit_now_ms();
+			if (batch != nullptr) {
+				if (now >= retry_ms)
+					break;
+				deadline = retry_ms;
+			} else if (audit_stopping && audit_nqueued == 0)
+				goto done;
+			else if (audit_stopping ||
+			    audit_nqueued >= AUDIT_BATCH)
+				break;
+			else if (audit_nqueued > 0) {
+				deadline = audit_first_ms + AUDIT_DELAY_MS;
+				if (now >= deadline)
+					break;
+			} else {
+				pthread_cond_wait(&audit_cond, &audit_lock);
+				continue;
+			}
+			audit_timedwait(deadline);
+		}
+
+		/* The whole queue, behind a batch kept from a failure. */
+		if (audit_queue != nullptr) {
+			*tail = audit_queue;
+			tail = audit_queue_tail;
+			nbatch += audit_nqueued;
+			audit_queue = nullptr;
+			audit_queue_tail = &audit_queue;
+			audit_nqueued = 0;
+		}
+		audit_nheld = nbatch;
+		stopping = audit_stopping;
+		pthread_mutex_unlock(&audit_lock);
+
+		failed = audit_write(batch, &cause) == -1;
+		if (failed) {
+			log_warnx("audit: %zu rows kept for a retry: %s",
+			    nbatch, cause);
+		} else {
+			audit_free_list(batch);
+			batch = nullptr;
+			tail = &batch;
+		}
+		free(cause);
+		cause = nullptr;
+
+		pthread_mutex_lock(&audit_lock);
+		if (!failed) {
+			audit_nwritten += nbatch;
+			audit_ncommits++;
+			audit_nheld = nbatch = 0;
+			tries = 0;
+		} else {
+			retry_ms = audit_now_ms() + AUDIT_RETRY_MS;
+			if (stopping && ++tries >= AUDIT_SHUTDOWN_TRIES)
+				goto done;
+		}
+		if ((report = audit_report_due(audit_now_ms(), 0)) != 0) {
+			pthread_mutex_unlock(&audit_lock);
+			audit_report(report);
+			pthread_mutex_lock(&audit_lock);
+		}
+	}
+done:
+	/* Only after repeated failures at exit: say how many rows are lost. */
+	if (audit_queue != nullptr) {
+		*tail = audit_queue;
+		nbatch += audit_nqueued;
+		audit_queue = nullptr;
+		audit_queue_tail = &audit_queue;
+		audit_nqueued = 0;
+	}
+	audit_nheld = 0;
+	audit_ndropped += nbatch;
+	pthread_mutex_unlock(&audit_lock);
+	if (nbatch != 0)
+		log_warnx("audit: %zu rows lost: the database refused them"
+		    " %d times at exit", nbatch, AUDIT_SHUTDOWN_TRIES);
+	audit_free_list(batch);
+	return nullptr;
+}
+
+static void
+audit_close(void)
+{
+	int	 i;
+
+	for (i = 0; i < AUDIT_NSTMT; i++) {
+		sqlite3_finalize(audit_stmt[i]);
+		audit_stmt[i] = nullptr;
+	}
+	sqlite3_close(audit_sq);
+	audit_sq = nullptr;
+}
+
+int
+audit_init(const char *dbpath, char **cause)
+{
+	pthread_condattr_t	 attr;
+	sigset_t		 all, old;
+	char			*msg = nullptr;
+	int			 i, rc;
+
+	pthread_mutex_lock(&audit_lock);
+	rc = audit_running;
+	pthread_mutex_unlock(&audit_lock);
+	if (rc) {
+		xasprintf(cause, "audit writer already running");
+		return -1;
+	}
+	if (!sqlite3_threadsafe()) {
+		xasprintf(cause, "SQLite built without thread support");
+		return -1;
+	}
+	/* No SQLITE_OPEN_CREATE: the daemon has made the schema. */
+	if (sqlite3_open_v2(dbpath, &audit_sq, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", dbpath, audit_sq != nullptr ?
+		    sqlite3_errmsg(audit_sq) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(audit_sq, AUDIT_BUSY_MS);
+	if (sqlite3_exec(audit_sq, "PRAGMA synchronous = NORMAL", nullptr,
+	    nullptr, &msg) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", dbpath, msg != nullptr ? msg :
+		    sqlite3_errmsg(audit_sq));
+		sqlite3_free(msg);
+		goto fail;
+	}
+	for (i = 0; i < AUDIT_NSTMT; i++) {
+		if (sqlite3_prepare_v3(audit_sq, audit_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &audit_stmt[i], nullptr) !=
+		    SQLITE_OK) {
+			xasprintf(cause, "%s: %s: %s", dbpath, audit_sql[i],
+			    sqlite3_errmsg(audit_sq));
+			goto fail;
+		}
+	}
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&audit_cond, &attr);
+	pthread_condattr_destroy(&attr);
+
+	pthread_mutex_lock(&audit_lock);
+	audit_running = 1;
+	audit_stopping = 0;
+	audit_nwritten = audit_ndropped = audit_ncommits = 0;
+	pthread_mutex_unlock(&audit_lock);
+
+	/* Signals are for the loop: the writer blocks them all. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&audit_thread, nullptr, audit_writer, nullptr);
+	pthread_sigmask(SIG_SETMASK, &old, nullptr);
+	if (rc != 0) {
+		xasprintf(cause, "pthread_create: %s", strerror(rc));
+		pthread_mutex_lock(&audit_lock);
+		audit_running = 0;
+		pthread_mutex_unlock(&audit_lock);
+		pthread_cond_destroy(&audit_cond);
+		goto fail;
+	}
+	return 0;
+fail:
+	audit_close();
+	return -1;
+}
+
+void
+audit_shutdown(void)
+{
+	uint64_t	 report;
+
+	pthread_mutex_lock(&audit_lock);
+	if (!audit_running) {
+		pthread_mutex_unlock(&audit_lock);
+		return;
+	}
+	audit_stopping = 1;
+	pthread_cond_signal(&audit_cond);
+	pthread_mutex_unlock(&audit_lock);
+
+	pthread_join(audit_thread, nullptr);
+
+	pthread_mutex_lock(&audit_lock);
+	audit_running = 0;
+	report = audit_report_due(audit_now_ms(), 1);
+	pthread_mutex_unlock(&audit_lock);
+	audit_report(report);
+	pthread_cond_destroy(&audit_cond);
+	audit_close();
+}
+
+uint64_t
+audit_written(void)
+{
+	uint64_t	 n;
+
+	pthread_mutex_lock(&audit_lock);
+	n = audit_nwritten;
+	pthread_mutex_unlock(&audit_lock);
+	return n;
+}
+
+size_t
+audit_pending(void)
+{
+	size_t	 n;
+
+	pthread_mutex_lock(&audit_lock);
+	n = audit_nqueued + audit_nheld;
+	pthread_mutex_unlock(&audit_lock);
+	return n;
+}
+
+uint64_t
+audit_dropped(void)
+{
+	uint64_t	 n;
+
+	pthread_mutex_lock(&audit_lock);
+	n = audit_ndropped;
+	pthread_mutex_unlock(&audit_lock);
+	return n;
+}
+
+uint64_t
+audit_commits(void)
+{
+	uint64_t	 n;
+
+	pthread_mutex_lock(&audit_lock);
+	n = audit_ncommits;
+	pthread_mutex_unlock(&audit_lock);
+	return n;
+}
+
+static void
+audit_buf_add(struct audit_buf *b, const char *s, size_t n)
+{
+	size_t	 size;
+
+	if (b->size - b->len <= n) {
+		size = b->size != 0 ? b->size : 64;
+		while (size - b->len <= n)
+			size *= 2;
+		b->p = XREALLOCARRAY(b->p, size, char);
+		b->size = size;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* The length of the valid UTF-8 sequence at s (of len bytes), or 0: no
+ * overlong forms, surrogates or code points above U+10FFFF. */
+static size_t
+audit_utf8_len(const unsigned char *s, size_t len)
+{
+	uint32_t	 cp;
+	size_t		 n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Append len bytes of s as the inside of a JSON string. */
+static void
+audit_buf_escape(struct audit_buf *b, const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*end = p + len;
+	char			 hex[8];
+	size_t			 n;
+
+	while (p < end) {
+		if (*p >= 0x80) {
+			if ((n = audit_utf8_len(p, end - p)) == 0) {
+				audit_buf_add(b, "\xef\xbf\xbd", 3); /* U+FFFD */
+				n = 1;
+			} else
+				audit_buf_add(b, (const char *)p, n);
+			p += n;
+			continue;
+		}
+		switch (*p) {
+		case '"':
+			audit_buf_add(b, "\\\"", 2);
+			break;
+		case '\\':
+			audit_buf_add(b, "\\\\", 2);
+			break;
+		case '\n':
+			audit_buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			audit_buf_add(b, "\\r", 2);
+			break;
+		case '\t':
+			audit_buf_add(b, "\\t", 2);
+			break;
+		case '\b':
+			audit_buf_add(b, "\\b", 2);
+			break;
+		case '\f':
+			audit_buf_add(b, "\\f", 2);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				snprintf(hex, sizeof hex, "\\u%04x", *p);
+				audit_buf_add(b, hex, 6);
+			} else
+				audit_buf_add(b, (const char *)p, 1);
+			break;
+		}
+		p++;
+	}
+}
+
+/* Whether an option name says its value is a secret. */
+static int
+audit_secret_name(const char *name)
+{
+	static const char *const words[] = {
+		"PASSWORD", "PASS", "SECRET", "HASH"
+	};
+	size_t	 i;
+
+	if (name == nullptr)
+		return 0;
+	for (i = 0; i < nitems(words); i++) {
+		if (strcasestr(name, words[i]) != nullptr)
+			return 1;
+	}
+	return 0;
+}
+
+char *
+audit_args_json(char *const *args, int nargs, char *const *names,
+    const char *tmp_dir)
+{
+	struct audit_buf	 b = { nullptr, 0, 0 };
+	const char		*arg;
+	size_t			 tmplen = 0;
+	int			 i;
+
+	/* "/tmp/" is "/tmp"; "" or "/" masks nothing. */
+	if (tmp_dir != nullptr) {
+		tmplen = strlen(tmp_dir);
+		while (tmplen > 0 && tmp_dir[tmplen - 1] == '/')
+			tmplen--;
+	}
+	audit_buf_add(&b, "[", 1);
+	for (i = 0; i < nargs; i++) {
+		arg = args[i] != nullptr ? args[i] : "";
+		if (i != 0)
+			audit_buf_add(&b, ",", 1);
+		audit_buf_add(&b, "\"", 1);
+		if (names != nullptr && audit_secret_name(names[i]))
+			audit_buf_add(&b, "***", 3);
+		else if (tmplen > 0 && strncmp(arg, tmp_dir, tmplen) == 0 &&
+		    arg[tmplen] == '/' && arg[tmplen + 1] != '\0') {
+			audit_buf_escape(&b, tmp_dir, tmplen);
+			audit_buf_add(&b, "/***", 4);
+		} else
+			audit_buf_escape(&b, arg, strlen(arg));
+		audit_buf_add(&b, "\"", 1);
+	}
+	audit_buf_add(&b, "]", 1);
+	return b.p;
+}
