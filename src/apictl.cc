@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* hestia-apictl: manages keys in hestia-apid's database. A secret is shown
- * once, when its key is made, and never stored or shown again. */
+/* hestia-apictl: manages what hestia-apid knows. A secret is shown once,
+ * when it is made, and never stored, logged or shown again. */
+#include <sys/stat.h>
+
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +15,20 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 
+#include "admin.h"
 #include "apid.h"
 #include "config.h"
 #include "db.h"
 #include "hconf.h"
 #include "hestia.h"
 #include "key.h"
+#include "shconf.h"
+
+#define APICTL_AUDIT_LIMIT	50
+#define APICTL_LEGACY_MIN	16	/* shortest legacy key imported */
+#define APICTL_LEGACY_MAX	128
+#define APICTL_PREFIX_MIN	12	/* shortest lookup prefix accepted */
 
 enum apictl_format { FMT_SHELL, FMT_PLAIN, FMT_JSON, FMT_CSV };
 
@@ -26,18 +36,79 @@ struct apictl {
 	struct config		 conf;
 	struct db		*db;
 	enum apictl_format	 format;
-	int			 format_set;
+
+	/* The verb's options and positional arguments. */
+	const char		*perm;
+	const char		*comment;
+	const char		*expires;
+	const char		*allow;
+	const char		*role;
+	const char		*commands;
+	const char		*key;
+	const char		*since;
+	const char		*limit;
+	int			 argc;
+	char			**argv;
 };
 
 struct apictl_verb {
 	const char	*noun;
-	const char	*verb;
+	const char	*verb;		/* nullptr: the noun alone */
+	const char	*opts;		/* letters of apictl_options */
+	int		 minargs;
+	int		 maxargs;
 	const char	*usage;
-	int		(*fn)(struct apictl *, int, char **);
+	int		(*fn)(struct apictl *);
+};
+
+/* How a listing looks: its fields in order, and the field whose value
+ * keys a JSON listing (dropped from each record when drop_id is set). */
+struct apictl_view {
+	const char *const	*fields;
+	const char		*id;
+	int			 drop_id;
+	int			 table;		/* shell: a table, not blocks */
+};
+
+static const struct option apictl_options[] = {
+	{ "perm",	required_argument,	nullptr, 'P' },
+	{ "comment",	required_argument,	nullptr, 'c' },
+	{ "expires",	required_argument,	nullptr, 'e' },
+	{ "allow",	required_argument,	nullptr, 'a' },
+	{ "format",	required_argument,	nullptr, 'F' },
+	{ "role",	required_argument,	nullptr, 'r' },
+	{ "commands",	required_argument,	nullptr, 'C' },
+	{ "key",	required_argument,	nullptr, 'k' },
+	{ "since",	required_argument,	nullptr, 's' },
+	{ "limit",	required_argument,	nullptr, 'l' },
+	{ "help",	no_argument,		nullptr, 'h' },
+	{ nullptr,	0,			nullptr, 0 },
 };
 
 [[noreturn]] static void
 apictl_die(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+[[noreturn]] static void
+apictl_die(int code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fflush(stdout);
+	fprintf(stderr, "hestia-apictl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+/* A problem with one input that does not stop the command. */
+static void
+apictl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+apictl_warn(const char *fmt, ...)
 {
 	va_list	 ap;
 
@@ -46,7 +117,6 @@ apictl_die(int code, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(code);
 }
 
 static void
@@ -56,6 +126,14 @@ apictl_open(struct apictl *ctl)
 
 	if ((ctl->db = db_open(ctl->conf.database, &cause)) == nullptr)
 		apictl_die(E_DB, "%s", cause);
+}
+
+/* A database error: the command cannot go on. */
+[[noreturn]] static void
+apictl_die_db(struct apictl *ctl, char *cause)
+{
+	admin_rollback(ctl->db);
+	apictl_die(E_DB, "%s", cause != nullptr ? cause : "database error");
 }
 
 static enum apictl_format
@@ -71,6 +149,251 @@ apictl_parse_format(const char *s)
 		return FMT_CSV;
 	apictl_die(E_INVALID, "--format %s: expected plain, json, shell or "
 	    "csv", s);
+}
+
+/* Split "a,b,c" into a new array of trimmed, non-empty words; *n set. */
+static char **
+apictl_split(const char *s, int *n)
+{
+	char	**v, *copy, *p, *w, *end;
+	int	 max = 1;
+
+	for (p = (char *)s; *p != '\0'; p++)
+		max += *p == ',';
+	v = XCALLOCARRAY(max + 1, char *);
+	*n = 0;
+	p = copy = xstrdup(s);
+	while ((w = strsep(&p, ",")) != nullptr) {
+		while (isspace((unsigned char)*w))
+			w++;
+		end = w + strlen(w);
+		while (end > w && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (*w != '\0')
+			v[(*n)++] = xstrdup(w);
+	}
+	free(copy);
+	return v;
+}
+
+static void
+apictl_split_free(char **v, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* A command name as the daemon accepts it: ^[A-Za-z0-9_-]+$. */
+static int
+apictl_cmd_valid(const char *s)
+{
+	const char	*p;
+
+	if (*s == '\0' || strlen(s) > NAME_MAX)
+		return 0;
+	for (p = s; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return 0;
+	}
+	return 1;
+}
+
+/* A permission set name: a file name in Hestia's data/api. */
+static int
+apictl_set_valid(const char *s)
+{
+	const char	*p;
+
+	if (!isalnum((unsigned char)*s) || strlen(s) > 64)
+		return 0;
+	for (p = s; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && strchr("_.-", *p) == nullptr)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+apictl_comment_valid(const char *s)
+{
+	const char	*p;
+
+	if (strlen(s) > 256)
+		return 0;
+	for (p = s; *p != '\0'; p++) {
+		if (iscntrl((unsigned char)*p))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+apictl_hex_valid(const char *s)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p) && (*p < 'a' || *p > 'f'))
+			return 0;
+	}
+	return 1;
+}
+
+/* "YYYY-MM-DD" (from 00:00 local time), "YYYY-MM-DD HH:MM:SS" or "+DAYS"
+ * to a unix time; -1 when none of them. */
+static int64_t
+apictl_parse_expires(const char *s)
+{
+	struct tm	 tm;
+	char		*end;
+	long		 days;
+
+	if (s[0] == '+') {
+		errno = 0;
+		days = strtol(s + 1, &end, 10);
+		if (!isdigit((unsigned char)s[1]) || *end != '\0' ||
+		    errno != 0 || days < 1 || days > 36500)
+			return -1;
+		return (int64_t)time(nullptr) + (int64_t)days * 86400;
+	}
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end != nullptr && *end == ' ')
+		end = strptime(end + 1, "%H:%M:%S", &tm);
+	if (end == nullptr || *end != '\0')
+		return -1;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* --since: "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS" (UTC, as the audit shows
+ * times) or "-N" with s, m, h, d or w; out gets "YYYY-MM-DD HH:MM:SS". */
+static int
+apictl_parse_since(const char *s, char *out, size_t outlen)
+{
+	struct tm	 tm;
+	char		*end;
+	long		 n, unit;
+	time_t		 t;
+
+	if (s[0] == '-') {
+		errno = 0;
+		n = strtol(s + 1, &end, 10);
+		if (!isdigit((unsigned char)s[1]) || errno != 0 || n < 0 ||
+		    n > 100L * 366 * 86400 || end[0] == '\0' || end[1] != '\0')
+			return -1;
+		switch (*end) {
+		case 's':
+			unit = 1;
+			break;
+		case 'm':
+			unit = 60;
+			break;
+		case 'h':
+			unit = 3600;
+			break;
+		case 'd':
+			unit = 86400;
+			break;
+		case 'w':
+			unit = 7 * 86400;
+			break;
+		default:
+			return -1;
+		}
+		if (n > 100L * 366 * 86400 / unit)
+			return -1;
+		t = time(nullptr) - (time_t)(n * unit);
+		gmtime_r(&t, &tm);
+	} else {
+		memset(&tm, 0, sizeof tm);
+		end = strptime(s, "%Y-%m-%d", &tm);
+		if (end != nullptr && *end == ' ')
+			end = strptime(end + 1, "%H:%M:%S", &tm);
+		if (end == nullptr || *end != '\0')
+			return -1;
+	}
+	if (strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		return -1;
+	return 0;
+}
+
+/* A unix time as local "YYYY-MM-DD HH:MM:SS" (fmt) text; "" for 0. */
+static json_t *
+apictl_time(int64_t t, const char *fmt)
+{
+	char		 buf[64];
+	time_t		 tt = (time_t)t;
+	struct tm	 tm;
+
+	if (t == 0 || localtime_r(&tt, &tm) == nullptr ||
+	    strftime(buf, sizeof buf, fmt, &tm) == 0)
+		return json_string("");
+	return json_string(buf);
+}
+
+static json_t *
+apictl_list(const char *s)
+{
+	json_t	*a = json_array();
+	char	**v;
+	int	 n, i;
+
+	v = apictl_split(s, &n);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	apictl_split_free(v, n);
+	return a;
+}
+
+/* A value as text: arrays joined by commas. */
+static char *
+apictl_value(json_t *v)
+{
+	json_t	*e;
+	char	*s = nullptr, *t, *u;
+	size_t	 i;
+
+	if (v == nullptr || json_is_null(v))
+		return xstrdup("");
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v)) {
+		xasprintf(&s, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return s;
+	}
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			t = apictl_value(e);
+			xasprintf(&u, "%s%s%s", s != nullptr ? s : "",
+			    s != nullptr ? "," : "", t);
+			free(t);
+			free(s);
+			s = u;
+		}
+		return s != nullptr ? s : xstrdup("");
+	}
+	if ((t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == nullptr)
+		return xstrdup("");
+	s = xstrdup(t);
+	free(t);
+	return s;
+}
+
+static void
+apictl_json_print(json_t *j)
+{
+	char	*s;
+
+	s = json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY);
+	if (s == nullptr)
+		apictl_die(E_ARGS, "json_dumps failed");
+	printf("%s\n", s);
+	free(s);
 }
 
 /* One CSV field, quoted when it needs to be. */
@@ -94,465 +417,1409 @@ apictl_csv(const char *s, int last)
 }
 
 static void
-apictl_json_print(json_t *j)
+apictl_print_json(const struct apictl_view *view, json_t *records, int one)
 {
-	char	*s;
-
-	s = json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-	if (s == nullptr)
-		apictl_die(E_ARGS, "json_dumps failed");
-	printf("%s\n", s);
-	free(s);
-}
-
-/* "YYYY-MM-DD" or "+DAYS" to a unix time; -1 when neither. */
-static int64_t
-apictl_parse_expires(const char *s)
-{
-	struct tm	 tm;
-	char		*end;
-	long		 days;
-
-	if (s[0] == '+') {
-		errno = 0;
-		days = strtol(s + 1, &end, 10);
-		if (s[1] == '\0' || *end != '\0' || errno != 0 || days < 1 ||
-		    days > 36500)
-			return -1;
-		return (int64_t)time(nullptr) + (int64_t)days * 86400;
-	}
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == nullptr || *end != '\0')
-		return -1;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
-/* Split "a,b,c" into a new array; *n set. */
-static char **
-apictl_split(const char *s, int *n)
-{
-	char	**v, *copy, *p, *w;
-	int	 max = 1;
-
-	for (p = (char *)s; *p != '\0'; p++)
-		max += *p == ',';
-	v = XCALLOCARRAY(max + 1, char *);
-	*n = 0;
-	p = copy = xstrdup(s);
-	while ((w = strsep(&p, ",")) != nullptr) {
-		while (isspace((unsigned char)*w))
-			w++;
-		if (*w != '\0')
-			v[(*n)++] = xstrdup(w);
-	}
-	free(copy);
-	return v;
-}
-
-static int
-apictl_comment_valid(const char *s)
-{
-	const char	*p;
-
-	if (strlen(s) > 256)
-		return 0;
-	for (p = s; *p != '\0'; p++) {
-		if (iscntrl((unsigned char)*p))
-			return 0;
-	}
-	return 1;
-}
-
-/* What a key listing shows of one key: never its secret or hash. */
-static json_t *
-apictl_key_json(sqlite3_stmt *st, const char *secret)
-{
-	json_t		*o, *perms;
-	const char	*p;
-	char		 date[16], tod[16];
-	time_t		 t;
-	struct tm	 tm;
-	int		 n, i;
-	char		**v;
-
-	o = json_object();
-	json_object_set_new(o, "ACCESS_KEY_ID",
-	    json_string((const char *)sqlite3_column_text(st, 0)));
-	if (secret != nullptr)
-		json_object_set_new(o, "SECRET_ACCESS_KEY",
-		    json_string(secret));
-	json_object_set_new(o, "USER",
-	    json_string((const char *)sqlite3_column_text(st, 1)));
-	perms = json_array();
-	p = (const char *)sqlite3_column_text(st, 2);
-	v = apictl_split(p != nullptr ? p : "", &n);
-	for (i = 0; i < n; i++) {
-		json_array_append_new(perms, json_string(v[i]));
-		free(v[i]);
-	}
-	free(v);
-	json_object_set_new(o, "PERMISSIONS", perms);
-	json_object_set_new(o, "COMMENT",
-	    json_string((const char *)sqlite3_column_text(st, 3)));
-	t = (time_t)sqlite3_column_int64(st, 4);
-	localtime_r(&t, &tm);
-	strftime(date, sizeof date, "%Y-%m-%d", &tm);
-	strftime(tod, sizeof tod, "%H:%M:%S", &tm);
-	json_object_set_new(o, "TIME", json_string(tod));
-	json_object_set_new(o, "DATE", json_string(date));
-	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
-		json_object_set_new(o, "EXPIRES", json_string(""));
-	else {
-		t = (time_t)sqlite3_column_int64(st, 5);
-		localtime_r(&t, &tm);
-		strftime(date, sizeof date, "%Y-%m-%d", &tm);
-		json_object_set_new(o, "EXPIRES", json_string(date));
-	}
-	json_object_set_new(o, "STATE",
-	    json_string((const char *)sqlite3_column_text(st, 6)));
-	return o;
-}
-
-static const char *const apictl_key_fields[] = {
-	"ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "USER", "PERMISSIONS",
-	"COMMENT", "TIME", "DATE", "EXPIRES", "STATE",
-};
-
-/* A field of the key object as text (arrays joined by commas). */
-static char *
-apictl_field(json_t *o, const char *name)
-{
-	json_t	*v = json_object_get(o, name), *e;
-	char	*s = nullptr, *t;
+	json_t	*all, *rec, *copy;
+	char	*id;
 	size_t	 i;
 
-	if (v == nullptr)
-		return nullptr;
-	if (json_is_string(v))
-		return xstrdup(json_string_value(v));
-	json_array_foreach(v, i, e) {
-		xasprintf(&t, "%s%s%s", s != nullptr ? s : "",
-		    s != nullptr ? "," : "", json_string_value(e));
-		free(s);
-		s = t;
-	}
-	return s != nullptr ? s : xstrdup("");
-}
-
-/* Print keys (an object of ID to key) in the chosen format. */
-static void
-apictl_print_keys(struct apictl *ctl, json_t *keys, int one)
-{
-	json_t		*o;
-	const char	*id;
-	char		*s;
-	size_t		 i;
-	int		 first = 1;
-
-	if (ctl->format == FMT_JSON) {
-		if (one) {
-			json_object_foreach(keys, id, o)
-				apictl_json_print(o);
-		} else
-			apictl_json_print(keys);
+	if (one) {
+		if ((rec = json_array_get(records, 0)) != nullptr)
+			apictl_json_print(rec);
 		return;
 	}
-	json_object_foreach(keys, id, o) {
-		if (ctl->format == FMT_CSV && first) {
-			for (i = 0; i < nitems(apictl_key_fields); i++) {
-				if (json_object_get(o, apictl_key_fields[i]))
-					apictl_csv(apictl_key_fields[i],
-					    i == nitems(apictl_key_fields) - 1);
-			}
+	all = json_object();
+	json_array_foreach(records, i, rec) {
+		id = apictl_value(json_object_get(rec, view->id));
+		copy = json_copy(rec);
+		if (view->drop_id)
+			json_object_del(copy, view->id);
+		json_object_set_new(all, id, copy);
+		free(id);
+	}
+	apictl_json_print(all);
+	json_decref(all);
+}
+
+/* Shell format, as a table: header, dashes, then aligned rows. */
+static void
+apictl_print_table(const struct apictl_view *view, json_t *records)
+{
+	json_t	*rec;
+	char	**cells;
+	size_t	 i, r, nf, nr, *width, len;
+
+	for (nf = 0; view->fields[nf] != nullptr; nf++)
+		;
+	nr = json_array_size(records);
+	cells = XCALLOCARRAY(nf * (nr + 1) + 1, char *);
+	width = XCALLOCARRAY(nf, size_t);
+	for (i = 0; i < nf; i++) {
+		cells[i] = xstrdup(view->fields[i]);
+		width[i] = strlen(cells[i]);
+	}
+	json_array_foreach(records, r, rec) {
+		for (i = 0; i < nf; i++) {
+			cells[(r + 1) * nf + i] =
+			    apictl_value(json_object_get(rec, view->fields[i]));
+			if ((len = strlen(cells[(r + 1) * nf + i])) > width[i])
+				width[i] = len;
 		}
-		first = 0;
-		for (i = 0; i < nitems(apictl_key_fields); i++) {
-			if ((s = apictl_field(o, apictl_key_fields[i])) ==
-			    nullptr)
-				continue;
+	}
+	for (r = 0; r < nr + 1; r++) {
+		for (i = 0; i < nf; i++) {
+			if (i == nf - 1)
+				printf("%s\n", cells[r * nf + i]);
+			else
+				printf("%-*s  ", (int)width[i],
+				    cells[r * nf + i]);
+		}
+		if (r != 0)
+			continue;
+		for (i = 0; i < nf; i++) {
+			for (len = 0; len < strlen(view->fields[i]); len++)
+				putchar('-');
+			if (i == nf - 1)
+				putchar('\n');
+			else
+				printf("%*s", (int)(width[i] + 2 -
+				    strlen(view->fields[i])), "");
+		}
+	}
+	for (i = 0; i < nf * (nr + 1); i++)
+		free(cells[i]);
+	free(cells);
+	free(width);
+}
+
+/* Print records (a JSON array of objects) in the chosen format. With one,
+ * a single record is shown on its own (JSON: the object, not a map). */
+static void
+apictl_print(struct apictl *ctl, const struct apictl_view *view,
+    json_t *records, int one)
+{
+	json_t	*rec;
+	char	*s, name[64];
+	size_t	 i, r, width = 0;
+
+	if (ctl->format == FMT_JSON) {
+		apictl_print_json(view, records, one);
+		return;
+	}
+	if (ctl->format == FMT_SHELL && view->table && !one) {
+		apictl_print_table(view, records);
+		return;
+	}
+	for (i = 0; view->fields[i] != nullptr; i++) {
+		if (strlen(view->fields[i]) > width)
+			width = strlen(view->fields[i]);
+		if (ctl->format == FMT_CSV)
+			apictl_csv(view->fields[i], view->fields[i + 1] ==
+			    nullptr);
+	}
+	json_array_foreach(records, r, rec) {
+		if (ctl->format == FMT_SHELL && r > 0)
+			putchar('\n');
+		for (i = 0; view->fields[i] != nullptr; i++) {
+			s = apictl_value(json_object_get(rec,
+			    view->fields[i]));
 			switch (ctl->format) {
 			case FMT_SHELL:
-				printf("%-19s %s\n", apictl_key_fields[i], s);
+				snprintf(name, sizeof name, "%s:",
+				    view->fields[i]);
+				if (*s == '\0')
+					printf("%s\n", name);
+				else
+					printf("%-*s %s\n", (int)width + 1,
+					    name, s);
 				break;
 			case FMT_PLAIN:
-				printf("%s%s", s, i ==
-				    nitems(apictl_key_fields) - 1 ? "\n" :
-				    "\t");
+				printf("%s%c", s, view->fields[i + 1] ==
+				    nullptr ? '\n' : '\t');
 				break;
 			case FMT_CSV:
-				apictl_csv(s, i ==
-				    nitems(apictl_key_fields) - 1);
+				apictl_csv(s, view->fields[i + 1] == nullptr);
 				break;
 			case FMT_JSON:
 				break;
 			}
 			free(s);
 		}
-		if (ctl->format == FMT_SHELL && !one)
-			putchar('\n');
 	}
 }
 
-static sqlite3_stmt *
-apictl_key_query(struct apictl *ctl, const char *where, const char *arg)
-{
-	sqlite3_stmt	*st;
-	char		*sql;
+/* Access keys. */
 
-	xasprintf(&sql, "SELECT k.id, k.user, (SELECT group_concat(name, ',')"
-	    " FROM key_perms p WHERE p.key_id = k.id), k.comment,"
-	    " k.created_at, k.expires_at, v.state FROM keys k"
-	    " JOIN keys_view v ON v.id = k.id %s ORDER BY k.created_at, k.id",
-	    where);
-	if (sqlite3_prepare_v2(db_sqlite(ctl->db), sql, -1, &st, nullptr) !=
-	    SQLITE_OK)
-		apictl_die(E_DB, "%s", sqlite3_errmsg(db_sqlite(ctl->db)));
-	free(sql);
-	if (arg != nullptr)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
-	return st;
+static const char *const apictl_key_fields[] = {
+	"ACCESS_KEY_ID", "USER", "PERMISSIONS", "COMMENT", "TIME", "DATE",
+	"EXPIRES", "STATE", "ALLOW", "LAST_USED", "LAST_IP", "USE_COUNT",
+	nullptr
+};
+static const char *const apictl_newkey_fields[] = {
+	"ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "USER", "PERMISSIONS",
+	"COMMENT", "TIME", "DATE", "EXPIRES", "STATE", "ALLOW", nullptr
+};
+static const struct apictl_view apictl_key_view = {
+	apictl_key_fields, "ACCESS_KEY_ID", 0, 0
+};
+static const struct apictl_view apictl_newkey_view = {
+	apictl_newkey_fields, "ACCESS_KEY_ID", 0, 0
+};
+
+struct apictl_keys {
+	json_t		*records;
+	const char	*secret;	/* of a new key, shown once */
+};
+
+/* A key as v-list-access-key shows it (Hestia's fields first), plus ours;
+ * never a hash, and the secret only when the key was just made. */
+static void
+apictl_key_cb(const struct admin_key *k, void *arg)
+{
+	struct apictl_keys	*keys = (struct apictl_keys *)arg;
+	json_t			*o = json_object();
+	char			*n;
+
+	json_object_set_new(o, "ACCESS_KEY_ID", json_string(k->id));
+	if (keys->secret != nullptr)
+		json_object_set_new(o, "SECRET_ACCESS_KEY",
+		    json_string(keys->secret));
+	json_object_set_new(o, "USER", json_string(k->user));
+	json_object_set_new(o, "PERMISSIONS", apictl_list(k->perms));
+	json_object_set_new(o, "COMMENT", json_string(k->comment));
+	json_object_set_new(o, "TIME", apictl_time(k->created_at,
+	    "%H:%M:%S"));
+	json_object_set_new(o, "DATE", apictl_time(k->created_at,
+	    "%Y-%m-%d"));
+	json_object_set_new(o, "EXPIRES", apictl_time(k->expires_at,
+	    "%Y-%m-%d %H:%M:%S"));
+	json_object_set_new(o, "STATE", json_string(k->state));
+	json_object_set_new(o, "ALLOW", apictl_list(k->allow));
+	if (keys->secret == nullptr) {
+		json_object_set_new(o, "LAST_USED",
+		    apictl_time(k->last_used_at, "%Y-%m-%d %H:%M:%S"));
+		json_object_set_new(o, "LAST_IP", json_string(k->last_ip));
+		xasprintf(&n, "%lld", (long long)k->use_count);
+		json_object_set_new(o, "USE_COUNT", json_string(n));
+		free(n);
+	}
+	json_array_append_new(keys->records, o);
+}
+
+/* Fetch keys (by user, by ID, or all) as records. */
+static json_t *
+apictl_keys_get(struct apictl *ctl, const char *user, const char *id,
+    const char *secret)
+{
+	struct apictl_keys	 keys = { json_array(), secret };
+	char			*cause = nullptr;
+
+	if (admin_key_foreach(ctl->db, user, id, apictl_key_cb, &keys,
+	    &cause) == -1)
+		apictl_die_db(ctl, cause);
+	return keys.records;
+}
+
+/* Check a key's permissions by Hestia's rules (is_key_permissions_format_
+ * valid), extended to command names: each name is an existing set or, if
+ * no set has that name, a command; admin sets only for ROOT_USER. */
+static void
+apictl_key_perms_check(struct apictl *ctl, const char *user,
+    const char *root, char **perms, int nperms)
+{
+	char	*role, *cause = nullptr;
+	int	 i, rv;
+
+	for (i = 0; i < nperms; i++) {
+		if ((rv = admin_perm_role(ctl->db, perms[i], &role,
+		    &cause)) == -1)
+			apictl_die_db(ctl, cause);
+		if (rv == 0) {
+			if (!apictl_cmd_valid(perms[i]))
+				apictl_die(E_INVALID, "--perm %s: not a "
+				    "permission set nor a command name",
+				    perms[i]);
+			continue;
+		}
+		if (strcmp(role, "admin") == 0 && strcmp(user, root) != 0)
+			apictl_die(E_INVALID, "--perm %s: a set of role admin "
+			    "may only be given to keys of %s (ROOT_USER)",
+			    perms[i], root);
+		free(role);
+	}
+	if (nperms == 0 && strcmp(user, root) != 0)
+		apictl_die(E_INVALID, "a key of %s needs --perm: only keys of "
+		    "%s (ROOT_USER) may hold no permissions", user, root);
 }
 
 static int
-apictl_key_add(struct apictl *ctl, int argc, char **argv)
+apictl_key_add(struct apictl *ctl)
 {
-	static const struct option opts[] = {
-		{ "perm", required_argument, nullptr, 'P' },
-		{ "comment", required_argument, nullptr, 'c' },
-		{ "expires", required_argument, nullptr, 'e' },
-		{ "format", required_argument, nullptr, 'F' },
-		{ nullptr, 0, nullptr, 0 },
-	};
 	struct db_key	 key;
 	char		 id[KEY_ID_LEN + 1], secret[KEY_SECRET_LEN + 1];
-	char		**perms = nullptr, *cause = nullptr;
-	const char	*comment = "";
-	json_t		*keys;
-	sqlite3_stmt	*st;
-	int		 ch, nperms = 0, i;
+	char		 canon[ADMIN_CIDR_MAX];
+	char		**perms, **allow, *root, *cause = nullptr;
+	const char	*user = ctl->argv[0];
+	json_t		*records;
+	int		 nperms = 0, nallow = 0, i, rv = 0;
 	int64_t		 expires = 0;
 
-	ctl->format = FMT_SHELL;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, nullptr)) != -1) {
-		switch (ch) {
-		case 'P':
-			perms = apictl_split(optarg, &nperms);
-			break;
-		case 'c':
-			if (!apictl_comment_valid(optarg))
-				apictl_die(E_INVALID, "--comment: at most 256 "
-				    "printable characters");
-			comment = optarg;
-			break;
-		case 'e':
-			if ((expires = apictl_parse_expires(optarg)) == -1)
-				apictl_die(E_INVALID, "--expires %s: expected "
-				    "YYYY-MM-DD or +DAYS", optarg);
-			break;
-		case 'F':
-			ctl->format = apictl_parse_format(optarg);
-			break;
-		default:
-			apictl_die(E_ARGS, "usage: key add USER [--perm "
-			    "SET|CMD,...] [--comment TEXT] [--expires "
-			    "DATE|+DAYS] [--format F]");
-		}
+	if (!hconf_user_valid(user))
+		apictl_die(E_INVALID, "invalid user format :: %s", user);
+	if (hconf_user_state(user) == HCONF_USER_MISSING)
+		apictl_die(E_NOTEXIST, "user %s doesn't exist", user);
+	root = xstrdup(hconf_get()->root_user);
+	perms = apictl_split(ctl->perm != nullptr ? ctl->perm : "", &nperms);
+	allow = apictl_split(ctl->allow != nullptr ? ctl->allow : "",
+	    &nallow);
+	for (i = 0; i < nallow; i++) {
+		if (admin_cidr_canonical(allow[i], canon, sizeof canon,
+		    &cause) == -1)
+			apictl_die(E_INVALID, "--allow %s", cause);
+		free(allow[i]);
+		allow[i] = xstrdup(canon);
 	}
-	if (optind + 1 != argc)
-		apictl_die(E_ARGS, "usage: key add USER [options]");
-	if (!hconf_user_valid(argv[optind]))
-		apictl_die(E_INVALID, "invalid user format :: %s",
-		    argv[optind]);
+	if (ctl->allow != nullptr && nallow == 0)
+		apictl_die(E_INVALID, "--allow: no address range given");
+	if (ctl->comment != nullptr && !apictl_comment_valid(ctl->comment))
+		apictl_die(E_INVALID, "--comment: at most 256 printable "
+		    "characters");
+	if (ctl->expires != nullptr) {
+		if ((expires = apictl_parse_expires(ctl->expires)) == -1)
+			apictl_die(E_INVALID, "--expires %s: expected "
+			    "YYYY-MM-DD or +DAYS", ctl->expires);
+		if (expires <= (int64_t)time(nullptr))
+			apictl_die(E_INVALID, "--expires %s: that is in the "
+			    "past", ctl->expires);
+	}
 	apictl_open(ctl);
+	apictl_key_perms_check(ctl, user, root, perms, nperms);
 
 	if (key_random(id, KEY_ID_LEN, KEY_ID_ALPHABET) == -1 ||
 	    key_random(secret, KEY_SECRET_LEN, KEY_SECRET_ALPHABET) == -1)
 		apictl_die(E_ARGS, "getrandom: %s", strerror(errno));
 	memset(&key, 0, sizeof key);
 	key.id = id;
-	key.user = argv[optind];
-	key.comment = (char *)comment;
+	key.user = (char *)user;
+	key.comment = (char *)(ctl->comment != nullptr ? ctl->comment : "");
 	key.expires_at = expires;
 	if ((key.secret_hash = key_hash(secret, &ctl->conf.argon2,
 	    &cause)) == nullptr)
 		apictl_die(E_ARGS, "%s", cause);
-	if (db_key_add(ctl->db, &key, perms, nperms, &cause) == -1)
-		apictl_die(E_DB, "%s", cause);
+	if (admin_begin(ctl->db, &cause) == -1 ||
+	    (rv = admin_key_add(ctl->db, &key, perms, nperms, allow, nallow,
+	    &cause)) == -1 || admin_commit(ctl->db, &cause) == -1)
+		apictl_die_db(ctl, cause);
+	if (rv == 0)
+		apictl_die(E_EXISTS, "key %s exists already", id);
 	free(key.secret_hash);
-	for (i = 0; i < nperms; i++)
-		free(perms[i]);
-	free(perms);
+	apictl_split_free(perms, nperms);
+	apictl_split_free(allow, nallow);
+	free(root);
 
 	if (ctl->format == FMT_PLAIN) {
 		/* Exactly what v-add-access-key ... plain prints. */
 		printf("%s:%s\n", id, secret);
 	} else {
-		st = apictl_key_query(ctl, "WHERE k.id = ?1", id);
-		keys = json_object();
-		if (sqlite3_step(st) == SQLITE_ROW)
-			json_object_set_new(keys, id,
-			    apictl_key_json(st, secret));
-		sqlite3_finalize(st);
-		apictl_print_keys(ctl, keys, 1);
-		json_decref(keys);
+		records = apictl_keys_get(ctl, nullptr, id, secret);
+		apictl_print(ctl, &apictl_newkey_view, records, 1);
+		json_decref(records);
 	}
 	explicit_bzero(secret, sizeof secret);
 	return 0;
 }
 
 static int
-apictl_format_opt(struct apictl *ctl, int argc, char **argv, int max_args,
-    const char *usage)
+apictl_key_list(struct apictl *ctl)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, nullptr, 'F' },
-		{ nullptr, 0, nullptr, 0 },
-	};
-	int	 ch;
+	json_t	*records;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, nullptr)) != -1) {
-		if (ch != 'F')
-			apictl_die(E_ARGS, "usage: %s", usage);
-		ctl->format = apictl_parse_format(optarg);
-	}
-	if (argc - optind > max_args)
-		apictl_die(E_ARGS, "usage: %s", usage);
-	return optind;
-}
-
-static int
-apictl_key_list(struct apictl *ctl, int argc, char **argv)
-{
-	sqlite3_stmt	*st;
-	json_t		*keys;
-	int		 i;
-
-	ctl->format = FMT_SHELL;
-	i = apictl_format_opt(ctl, argc, argv, 1,
-	    "key list [USER] [--format F]");
 	apictl_open(ctl);
-	st = apictl_key_query(ctl, i < argc ? "WHERE k.user = ?1" : "",
-	    i < argc ? argv[i] : nullptr);
-	keys = json_object();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_object_set_new(keys,
-		    (const char *)sqlite3_column_text(st, 0),
-		    apictl_key_json(st, nullptr));
-	sqlite3_finalize(st);
-	apictl_print_keys(ctl, keys, 0);
-	json_decref(keys);
+	records = apictl_keys_get(ctl, ctl->argc > 0 ? ctl->argv[0] : nullptr,
+	    nullptr, nullptr);
+	apictl_print(ctl, &apictl_key_view, records, 0);
+	json_decref(records);
 	return 0;
 }
 
 static int
-apictl_key_show(struct apictl *ctl, int argc, char **argv)
+apictl_key_show(struct apictl *ctl)
 {
-	sqlite3_stmt	*st;
-	json_t		*keys;
-	int		 i;
+	json_t	*records;
 
-	ctl->format = FMT_SHELL;
-	i = apictl_format_opt(ctl, argc, argv, 1, "key show ID [--format F]");
-	if (i + 1 != argc)
-		apictl_die(E_ARGS, "usage: key show ID [--format F]");
 	apictl_open(ctl);
-	st = apictl_key_query(ctl, "WHERE k.id = ?1", argv[i]);
-	keys = json_object();
-	if (sqlite3_step(st) == SQLITE_ROW)
-		json_object_set_new(keys, argv[i],
-		    apictl_key_json(st, nullptr));
-	sqlite3_finalize(st);
-	if (json_object_size(keys) == 0)
-		apictl_die(E_NOTEXIST, "key %s doesn't exist", argv[i]);
-	apictl_print_keys(ctl, keys, 1);
-	json_decref(keys);
+	records = apictl_keys_get(ctl, nullptr, ctl->argv[0], nullptr);
+	if (json_array_size(records) == 0)
+		apictl_die(E_NOTEXIST, "key %s doesn't exist", ctl->argv[0]);
+	apictl_print(ctl, &apictl_key_view, records, 1);
+	json_decref(records);
 	return 0;
 }
 
 static int
-apictl_key_delete(struct apictl *ctl, int argc, char **argv)
+apictl_key_delete(struct apictl *ctl)
 {
 	char	*cause = nullptr;
-	int	 rc;
+	int	 rv;
 
-	if (argc != 2)
-		apictl_die(E_ARGS, "usage: key delete ID");
 	apictl_open(ctl);
-	rc = db_key_delete(ctl->db, argv[1], &cause);
-	if (rc == -1)
-		apictl_die(E_DB, "%s", cause);
-	if (rc == 0)
-		apictl_die(E_NOTEXIST, "key %s doesn't exist", argv[1]);
+	if ((rv = admin_key_delete(ctl->db, ctl->argv[0], &cause)) == -1)
+		apictl_die_db(ctl, cause);
+	if (rv == 0)
+		apictl_die(E_NOTEXIST, "key %s doesn't exist", ctl->argv[0]);
+	return 0;
+}
+
+static int
+apictl_key_able(struct apictl *ctl, int disabled)
+{
+	char	*cause = nullptr;
+	int	 rv;
+
+	apictl_open(ctl);
+	if ((rv = admin_key_set_disabled(ctl->db, ctl->argv[0], disabled,
+	    &cause)) == -1)
+		apictl_die_db(ctl, cause);
+	if (rv == 0)
+		apictl_die(E_NOTEXIST, "key %s doesn't exist", ctl->argv[0]);
+	return 0;
+}
+
+static int
+apictl_key_disable(struct apictl *ctl)
+{
+	return apictl_key_able(ctl, 1);
+}
+
+static int
+apictl_key_enable(struct apictl *ctl)
+{
+	return apictl_key_able(ctl, 0);
+}
+
+/* The legacy API key. */
+
+static const char *const apictl_apikey_fields[] = { "API_KEY", nullptr };
+static const struct apictl_view apictl_apikey_view = {
+	apictl_apikey_fields, "API_KEY", 0, 0
+};
+static const char *const apictl_legacy_fields[] = {
+	"LOOKUP", "TIME", "DATE", nullptr
+};
+static const struct apictl_view apictl_legacy_view = {
+	apictl_legacy_fields, "LOOKUP", 0, 1
+};
+
+static int
+apictl_apikey_generate(struct apictl *ctl)
+{
+	char	 key[KEY_LEGACY_LEN + 1], lookup[ADMIN_LOOKUP_LEN + 1];
+	char	*hash, *cause = nullptr;
+	json_t	*records, *o;
+	int	 rv;
+
+	if (key_random(key, KEY_LEGACY_LEN, KEY_LEGACY_ALPHABET) == -1)
+		apictl_die(E_ARGS, "getrandom: %s", strerror(errno));
+	admin_legacy_lookup(key, lookup);
+	if ((hash = key_hash(key, &ctl->conf.argon2, &cause)) == nullptr)
+		apictl_die(E_ARGS, "%s", cause);
+	apictl_open(ctl);
+	if ((rv = admin_legacy_add(ctl->db, lookup, hash, 0, &cause)) == -1)
+		apictl_die_db(ctl, cause);
+	if (rv == 0)
+		apictl_die(E_EXISTS, "legacy key exists already");
+	free(hash);
+
+	if (ctl->format == FMT_PLAIN)
+		printf("%s\n", key);
+	else {
+		records = json_array();
+		o = json_object();
+		json_object_set_new(o, "API_KEY", json_string(key));
+		json_array_append_new(records, o);
+		apictl_print(ctl, &apictl_apikey_view, records, 1);
+		json_decref(records);
+	}
+	explicit_bzero(key, sizeof key);
+	return 0;
+}
+
+/* Revoke by the key itself (as v-revoke-api-key), or, since the key is
+ * shown only once, by a unique prefix of its lookup from apikey list. */
+static int
+apictl_apikey_revoke(struct apictl *ctl)
+{
+	char		 lookup[ADMIN_LOOKUP_LEN + 1], *cause = nullptr;
+	const char	*arg = ctl->argv[0];
+	size_t		 len = strlen(arg);
+	int		 rv;
+
+	apictl_open(ctl);
+	admin_legacy_lookup(arg, lookup);
+	if ((rv = admin_legacy_revoke(ctl->db, lookup, 0, &cause)) == -1)
+		apictl_die_db(ctl, cause);
+	explicit_bzero(lookup, sizeof lookup);
+	if (rv == 0 && len >= APICTL_PREFIX_MIN && len <= ADMIN_LOOKUP_LEN &&
+	    apictl_hex_valid(arg)) {
+		if ((rv = admin_legacy_revoke(ctl->db, arg, 1, &cause)) == -1)
+			apictl_die_db(ctl, cause);
+		if (rv == 2)
+			apictl_die(E_INVALID, "lookup prefix %s matches "
+			    "several legacy keys", arg);
+	}
+	/* The argument may be a secret: never repeat it. */
+	if (rv == 0)
+		apictl_die(E_NOTEXIST, "no such legacy key");
+	return 0;
+}
+
+static void
+apictl_legacy_cb(const struct admin_legacy *l, void *arg)
+{
+	json_t	*records = (json_t *)arg, *o = json_object();
+	char	 prefix[APICTL_PREFIX_MIN + 1];
+
+	snprintf(prefix, sizeof prefix, "%s", l->lookup);
+	json_object_set_new(o, "LOOKUP", json_string(prefix));
+	json_object_set_new(o, "TIME", apictl_time(l->created_at,
+	    "%H:%M:%S"));
+	json_object_set_new(o, "DATE", apictl_time(l->created_at,
+	    "%Y-%m-%d"));
+	json_array_append_new(records, o);
+}
+
+static int
+apictl_apikey_list(struct apictl *ctl)
+{
+	json_t	*records = json_array();
+	char	*cause = nullptr;
+
+	apictl_open(ctl);
+	if (admin_legacy_foreach(ctl->db, apictl_legacy_cb, records,
+	    &cause) == -1)
+		apictl_die_db(ctl, cause);
+	apictl_print(ctl, &apictl_legacy_view, records, 0);
+	json_decref(records);
+	return 0;
+}
+
+/* Permission sets, shaped like v-list-apis and v-list-api. */
+
+static const char *const apictl_perm_fields[] = {
+	"API", "ROLE", "COMMANDS", nullptr
+};
+static const struct apictl_view apictl_perm_view = {
+	apictl_perm_fields, "API", 1, 1
+};
+
+struct apictl_perms {
+	json_t	*records;
+	int	 one;
+};
+
+static void
+apictl_perm_cb(const struct admin_perm *p, void *arg)
+{
+	struct apictl_perms	*perms = (struct apictl_perms *)arg;
+	json_t			*o = json_object();
+
+	json_object_set_new(o, "API", json_string(p->name));
+	if (perms->one)
+		json_object_set_new(o, "ROLE", json_string(p->role));
+	json_object_set_new(o, "COMMANDS", apictl_list(p->commands));
+	if (!perms->one)
+		json_object_set_new(o, "ROLE", json_string(p->role));
+	json_array_append_new(perms->records, o);
+}
+
+static int
+apictl_perm_print(struct apictl *ctl, const char *name)
+{
+	struct apictl_perms	 perms = { json_array(), name != nullptr };
+	char			*cause = nullptr;
+
+	apictl_open(ctl);
+	if (admin_perm_foreach(ctl->db, name, apictl_perm_cb, &perms,
+	    &cause) == -1)
+		apictl_die_db(ctl, cause);
+	if (name != nullptr && json_array_size(perms.records) == 0)
+		apictl_die(E_NOTEXIST, "permission set %s doesn't exist",
+		    name);
+	apictl_print(ctl, &apictl_perm_view, perms.records, name != nullptr);
+	json_decref(perms.records);
+	return 0;
+}
+
+static int
+apictl_perm_list(struct apictl *ctl)
+{
+	return apictl_perm_print(ctl, nullptr);
+}
+
+static int
+apictl_perm_show(struct apictl *ctl)
+{
+	return apictl_perm_print(ctl, ctl->argv[0]);
+}
+
+static int
+apictl_perm_add(struct apictl *ctl)
+{
+	const char	*name = ctl->argv[0];
+	char		**cmds, *cause = nullptr;
+	int		 n, i, rv;
+
+	if (ctl->role == nullptr || ctl->commands == nullptr)
+		apictl_die(E_ARGS, "usage: perm add SET --role admin|user "
+		    "--commands CMD,...");
+	if (!apictl_set_valid(name))
+		apictl_die(E_INVALID, "invalid permission set name :: %s",
+		    name);
+	if (strcmp(ctl->role, "admin") != 0 && strcmp(ctl->role, "user") != 0)
+		apictl_die(E_INVALID, "--role %s: expected admin or user",
+		    ctl->role);
+	cmds = apictl_split(ctl->commands, &n);
+	if (n == 0)
+		apictl_die(E_INVALID, "--commands: no command given");
+	for (i = 0; i < n; i++) {
+		if (!apictl_cmd_valid(cmds[i]))
+			apictl_die(E_INVALID, "--commands: invalid command "
+			    "name :: %s", cmds[i]);
+	}
+	apictl_open(ctl);
+	if ((rv = admin_perm_add(ctl->db, name, ctl->role, cmds, n,
+	    &cause)) == -1)
+		apictl_die_db(ctl, cause);
+	if (rv == 0)
+		apictl_die(E_EXISTS, "permission set %s exists already", name);
+	apictl_split_free(cmds, n);
+	return 0;
+}
+
+static int
+apictl_perm_delete(struct apictl *ctl)
+{
+	char	*cause = nullptr;
+	int	 rv, nkeys;
+
+	apictl_open(ctl);
+	if ((rv = admin_perm_delete(ctl->db, ctl->argv[0], &nkeys,
+	    &cause)) == -1)
+		apictl_die_db(ctl, cause);
+	if (rv == 0)
+		apictl_die(E_NOTEXIST, "permission set %s doesn't exist",
+		    ctl->argv[0]);
+	if (rv == 2)
+		apictl_die(E_INUSE, "permission set %s is used by %d key%s",
+		    ctl->argv[0], nkeys, nkeys == 1 ? "" : "s");
+	return 0;
+}
+
+/* The global allowlist. */
+
+static const char *const apictl_allow_fields[] = {
+	"CIDR", "COMMENT", "TIME", "DATE", nullptr
+};
+static const struct apictl_view apictl_allow_view = {
+	apictl_allow_fields, "CIDR", 0, 1
+};
+
+static void
+apictl_allow_cb(const struct admin_allow *a, void *arg)
+{
+	json_t	*records = (json_t *)arg, *o = json_object();
+
+	json_object_set_new(o, "CIDR", json_string(a->cidr));
+	json_object_set_new(o, "COMMENT", json_string(a->comment));
+	json_object_set_new(o, "TIME", apictl_time(a->created_at,
+	    "%H:%M:%S"));
+	json_object_set_new(o, "DATE", apictl_time(a->created_at,
+	    "%Y-%m-%d"));
+	json_array_append_new(records, o);
+}
+
+static int
+apictl_allow_list(struct apictl *ctl)
+{
+	json_t	*records = json_array();
+	char	*cause = nullptr;
+
+	apictl_open(ctl);
+	if (admin_allow_foreach(ctl->db, apictl_allow_cb, records,
+	    &cause) == -1)
+		apictl_die_db(ctl, cause);
+	apictl_print(ctl, &apictl_allow_view, records, 0);
+	json_decref(records);
+	return 0;
+}
+
+static int
+apictl_allow_add(struct apictl *ctl)
+{
+	char	 canon[ADMIN_CIDR_MAX], *cause = nullptr;
+	int	 rv;
+
+	if (admin_cidr_canonical(ctl->argv[0], canon, sizeof canon,
+	    &cause) == -1)
+		apictl_die(E_INVALID, "%s", cause);
+	if (ctl->comment != nullptr && !apictl_comment_valid(ctl->comment))
+		apictl_die(E_INVALID, "--comment: at most 256 printable "
+		    "characters");
+	apictl_open(ctl);
+	if ((rv = admin_allow_add(ctl->db, canon, ctl->comment != nullptr ?
+	    ctl->comment : "", &cause)) == -1)
+		apictl_die_db(ctl, cause);
+	if (rv == 0)
+		apictl_die(E_EXISTS, "%s is in the allowlist already", canon);
+	return 0;
+}
+
+static int
+apictl_allow_delete(struct apictl *ctl)
+{
+	char	 canon[ADMIN_CIDR_MAX], *cause = nullptr;
+	int	 rv;
+
+	if (admin_cidr_canonical(ctl->argv[0], canon, sizeof canon,
+	    &cause) == -1)
+		apictl_die(E_INVALID, "%s", cause);
+	apictl_open(ctl);
+	if ((rv = admin_allow_delete(ctl->db, canon, &cause)) == -1)
+		apictl_die_db(ctl, cause);
+	/* A row written with plain SQL may not be canonical. */
+	if (rv == 0 && strcmp(canon, ctl->argv[0]) != 0 &&
+	    (rv = admin_allow_delete(ctl->db, ctl->argv[0], &cause)) == -1)
+		apictl_die_db(ctl, cause);
+	if (rv == 0)
+		apictl_die(E_NOTEXIST, "%s is not in the allowlist", canon);
+	return 0;
+}
+
+/* import-hestia: Hestia's data/api, data/access-keys and data/keys. */
+
+enum {
+	HF_ROLE, HF_COMMANDS, HF_SECRET, HF_USER, HF_PERMISSIONS, HF_COMMENT,
+	HF_DATE, HF_TIME, HF_MAX
+};
+static const char *const apictl_hfile_keys[HF_MAX] = {
+	"ROLE", "COMMANDS", "SECRET_ACCESS_KEY", "USER", "PERMISSIONS",
+	"COMMENT", "DATE", "TIME",
+};
+
+struct apictl_set {
+	char	 *name;
+	char	 *role;
+	char	**cmds;
+	int	  ncmds;
+};
+
+struct apictl_newkey {
+	struct db_key	  key;
+	char		**perms;
+	int		  nperms;
+};
+
+struct apictl_legacy {
+	char	 lookup[ADMIN_LOOKUP_LEN + 1];
+	char	*hash;
+	int64_t	 created_at;	/* the file's mtime: when it was made */
+};
+
+struct apictl_import {
+	struct apictl_set	*sets;
+	int			 nsets;
+	struct apictl_newkey	*keys;
+	int			 nkeys;
+	struct apictl_legacy	*legacy;
+	int			 nlegacy;
+	int			 skipped;
+	int			 problems;
+};
+
+static int
+apictl_hfile_cb(const char *key, const char *value, int, void *arg,
+    char **)
+{
+	char	**v = (char **)arg;
+	int	  i;
+
+	for (i = 0; i < HF_MAX; i++) {
+		if (strcmp(key, apictl_hfile_keys[i]) == 0) {
+			if (v[i] != nullptr)
+				key_wipe(v[i]);
+			free(v[i]);
+			v[i] = xstrdup(value);
+		}
+	}
+	return 0;
+}
+
+/* Read the keys we use from a Hestia data file into v; -1 reported. */
+static int
+apictl_hfile_read(struct apictl_import *imp, const char *path, char **v)
+{
+	char	*cause = nullptr;
+	int	 i;
+
+	for (i = 0; i < HF_MAX; i++)
+		v[i] = nullptr;
+	if (shconf_read(path, apictl_hfile_cb, v, &cause) == -1) {
+		apictl_warn("%s (skipped)", cause);
+		free(cause);
+		imp->problems++;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+apictl_hfile_free(char **v)
+{
+	int	 i;
+
+	for (i = 0; i < HF_MAX; i++) {
+		if (v[i] != nullptr)
+			key_wipe(v[i]);
+		free(v[i]);
+		v[i] = nullptr;
+	}
+}
+
+static int
+apictl_hdir_filter(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+/* The entries of one of Hestia's data directories, sorted; a directory
+ * that is not there has none. */
+static int
+apictl_hdir(const char *dir, struct dirent ***list)
+{
+	int	 n;
+
+	*list = nullptr;
+	if ((n = scandir(dir, list, apictl_hdir_filter, alphasort)) == -1) {
+		if (errno != ENOENT)
+			apictl_die(E_INVALID, "%s: %s", dir, strerror(errno));
+		return 0;
+	}
+	return n;
+}
+
+static int
+apictl_hdir_regular(struct apictl_import *imp, const char *path,
+    const char *shown)
+{
+	struct stat	 sb;
+
+	if (lstat(path, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		apictl_warn("%s: not a regular file (skipped)", shown);
+		imp->problems++;
+		return 0;
+	}
+	return 1;
+}
+
+static void
+apictl_import_sets(struct apictl_import *imp, const char *dir)
+{
+	struct dirent	**list;
+	struct apictl_set *s;
+	char		 *path, *v[HF_MAX];
+	int		  n, i, j;
+
+	n = apictl_hdir(dir, &list);
+	for (i = 0; i < n; i++) {
+		xasprintf(&path, "%s/%s", dir, list[i]->d_name);
+		if (!apictl_hdir_regular(imp, path, path) ||
+		    apictl_hfile_read(imp, path, v) == -1)
+			goto next;
+		if (!apictl_set_valid(list[i]->d_name)) {
+			apictl_warn("%s: invalid permission set name "
+			    "(skipped)", path);
+			imp->problems++;
+			goto next;
+		}
+		if (v[HF_ROLE] == nullptr ||
+		    (strcmp(v[HF_ROLE], "admin") != 0 &&
+		    strcmp(v[HF_ROLE], "user") != 0)) {
+			apictl_warn("%s: ROLE must be admin or user (skipped)",
+			    path);
+			imp->problems++;
+			goto next;
+		}
+		imp->sets = XREALLOCARRAY(imp->sets, imp->nsets + 1,
+		    struct apictl_set);
+		s = &imp->sets[imp->nsets];
+		s->cmds = apictl_split(v[HF_COMMANDS] != nullptr ?
+		    v[HF_COMMANDS] : "", &s->ncmds);
+		for (j = 0; j < s->ncmds; j++) {
+			if (!apictl_cmd_valid(s->cmds[j]))
+				break;
+		}
+		if (j < s->ncmds) {
+			apictl_warn("%s: invalid command name :: %s (skipped)",
+			    path, s->cmds[j]);
+			apictl_split_free(s->cmds, s->ncmds);
+			imp->problems++;
+			goto next;
+		}
+		s->name = xstrdup(list[i]->d_name);
+		s->role = xstrdup(v[HF_ROLE]);
+		imp->nsets++;
+next:
+		apictl_hfile_free(v);
+		free(path);
+		free(list[i]);
+	}
+	free(list);
+}
+
+/* Hestia's DATE and TIME (local time) as a unix time; 0 if unusable. */
+static int64_t
+apictl_import_time(const char *date, const char *tod)
+{
+	struct tm	 tm;
+	char		*end;
+
+	if (date == nullptr)
+		return 0;
+	memset(&tm, 0, sizeof tm);
+	if ((end = strptime(date, "%Y-%m-%d", &tm)) == nullptr ||
+	    *end != '\0')
+		return 0;
+	if (tod != nullptr && ((end = strptime(tod, "%H:%M:%S", &tm)) ==
+	    nullptr || *end != '\0'))
+		return 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+static void
+apictl_import_keys(struct apictl *ctl, struct apictl_import *imp,
+    const char *dir)
+{
+	struct dirent		**list;
+	struct apictl_newkey	 *nk;
+	char			 *path, *v[HF_MAX], *cause = nullptr;
+	const char		 *id;
+	int			  n, i, j, rv;
+
+	n = apictl_hdir(dir, &list);
+	for (i = 0; i < n; i++) {
+		id = list[i]->d_name;
+		xasprintf(&path, "%s/%s", dir, id);
+		for (j = 0; j < HF_MAX; j++)
+			v[j] = nullptr;
+		/* Hestia's listings take only ^[[:alnum:]]{20}$. */
+		if (!key_id_valid(id)) {
+			apictl_warn("%s: not an access key ID (skipped)",
+			    path);
+			imp->problems++;
+			goto next;
+		}
+		if (!apictl_hdir_regular(imp, path, path) ||
+		    apictl_hfile_read(imp, path, v) == -1)
+			goto next;
+		if (v[HF_SECRET] == nullptr ||
+		    !key_secret_valid(v[HF_SECRET])) {
+			apictl_warn("%s: SECRET_ACCESS_KEY missing or not "
+			    "valid (skipped)", path);
+			imp->problems++;
+			goto next;
+		}
+		if (v[HF_USER] == nullptr || !hconf_user_valid(v[HF_USER])) {
+			apictl_warn("%s: USER missing or not valid (skipped)",
+			    path);
+			imp->problems++;
+			goto next;
+		}
+		if ((rv = admin_key_exists(ctl->db, id, &cause)) == -1)
+			apictl_die_db(ctl, cause);
+		if (rv == 1) {
+			imp->skipped++;
+			goto next;
+		}
+		imp->keys = XREALLOCARRAY(imp->keys, imp->nkeys + 1,
+		    struct apictl_newkey);
+		nk = &imp->keys[imp->nkeys];
+		memset(nk, 0, sizeof *nk);
+		if ((nk->key.secret_hash = key_hash(v[HF_SECRET],
+		    &ctl->conf.argon2, &cause)) == nullptr)
+			apictl_die(E_ARGS, "%s", cause);
+		nk->key.id = xstrdup(id);
+		nk->key.user = xstrdup(v[HF_USER]);
+		nk->key.comment = xstrdup(v[HF_COMMENT] != nullptr ?
+		    v[HF_COMMENT] : "");
+		nk->key.created_at = apictl_import_time(v[HF_DATE],
+		    v[HF_TIME]);
+		/* Names kept as they are, as Hestia would read them: a set
+		 * that does not exist simply grants nothing. */
+		nk->perms = apictl_split(v[HF_PERMISSIONS] != nullptr ?
+		    v[HF_PERMISSIONS] : "", &nk->nperms);
+		imp->nkeys++;
+next:
+		apictl_hfile_free(v);
+		free(path);
+		free(list[i]);
+	}
+	free(list);
+}
+
+static int
+apictl_legacy_name_valid(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	return n >= APICTL_LEGACY_MIN && n <= APICTL_LEGACY_MAX &&
+	    strspn(s, KEY_LEGACY_ALPHABET) == n;
+}
+
+/* Legacy keys: the file name is the key, so no message names a file. */
+static void
+apictl_import_legacy(struct apictl *ctl, struct apictl_import *imp,
+    const char *dir)
+{
+	struct dirent		**list;
+	struct apictl_legacy	 *l;
+	struct stat		  sb;
+	char			 *path, *cause = nullptr;
+	char			  lookup[ADMIN_LOOKUP_LEN + 1];
+	int			  n, i, rv;
+
+	n = apictl_hdir(dir, &list);
+	for (i = 0; i < n; i++) {
+		xasprintf(&path, "%s/%s", dir, list[i]->d_name);
+		if (lstat(path, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+			apictl_warn("%s: an entry that is not a regular file "
+			    "(skipped)", dir);
+			imp->problems++;
+			goto next;
+		}
+		if (!apictl_legacy_name_valid(list[i]->d_name)) {
+			apictl_warn("%s: a file name that is not a legacy "
+			    "key: %zu characters, want %d or more of "
+			    "[A-Za-z0-9_-] (skipped)", dir,
+			    strlen(list[i]->d_name), APICTL_LEGACY_MIN);
+			imp->problems++;
+			goto next;
+		}
+		admin_legacy_lookup(list[i]->d_name, lookup);
+		if ((rv = admin_legacy_exists(ctl->db, lookup, &cause)) == -1)
+			apictl_die_db(ctl, cause);
+		if (rv == 1) {
+			imp->skipped++;
+			goto next;
+		}
+		imp->legacy = XREALLOCARRAY(imp->legacy, imp->nlegacy + 1,
+		    struct apictl_legacy);
+		l = &imp->legacy[imp->nlegacy++];
+		memcpy(l->lookup, lookup, sizeof l->lookup);
+		l->created_at = (int64_t)sb.st_mtime;
+		if ((l->hash = key_hash(list[i]->d_name, &ctl->conf.argon2,
+		    &cause)) == nullptr)
+			apictl_die(E_ARGS, "%s", cause);
+next:
+		key_wipe(path);
+		free(path);
+		key_wipe(list[i]->d_name);
+		free(list[i]);
+	}
+	free(list);
+}
+
+static void
+apictl_import_free(struct apictl_import *imp)
+{
+	int	 i;
+
+	for (i = 0; i < imp->nsets; i++) {
+		free(imp->sets[i].name);
+		free(imp->sets[i].role);
+		apictl_split_free(imp->sets[i].cmds, imp->sets[i].ncmds);
+	}
+	free(imp->sets);
+	for (i = 0; i < imp->nkeys; i++) {
+		db_key_free(&imp->keys[i].key);
+		apictl_split_free(imp->keys[i].perms, imp->keys[i].nperms);
+	}
+	free(imp->keys);
+	for (i = 0; i < imp->nlegacy; i++)
+		free(imp->legacy[i].hash);
+	free(imp->legacy);
+}
+
+static const char *const apictl_import_fields[] = {
+	"ACCESS_KEYS", "LEGACY_KEYS", "PERMISSION_SETS", "SKIPPED", "PROBLEMS",
+	nullptr
+};
+static const struct apictl_view apictl_import_view = {
+	apictl_import_fields, "ACCESS_KEYS", 0, 0
+};
+
+/* Read everything and hash the secrets first, so that the one write
+ * transaction is short and the daemon never waits on argon2 for it. */
+static int
+apictl_import_hestia(struct apictl *ctl)
+{
+	struct apictl_import	 imp;
+	struct stat		 sb;
+	const char		*hdir;
+	char			*dir, *cause = nullptr;
+	json_t			*records, *o;
+	int			 i, rv, sets = 0, keys = 0, legacy = 0;
+
+	hdir = ctl->argc > 0 ? ctl->argv[0] : hconf_hestia_dir();
+	xasprintf(&dir, "%s/data", hdir);
+	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode))
+		apictl_die(E_NOTEXIST, "%s: not a Hestia directory (no "
+		    "data/)", hdir);
+	free(dir);
+	memset(&imp, 0, sizeof imp);
+	apictl_open(ctl);
+
+	xasprintf(&dir, "%s/data/api", hdir);
+	apictl_import_sets(&imp, dir);
+	free(dir);
+	xasprintf(&dir, "%s/data/access-keys", hdir);
+	apictl_import_keys(ctl, &imp, dir);
+	free(dir);
+	xasprintf(&dir, "%s/data/keys", hdir);
+	apictl_import_legacy(ctl, &imp, dir);
+	free(dir);
+
+	if (admin_begin(ctl->db, &cause) == -1)
+		apictl_die_db(ctl, cause);
+	for (i = 0; i < imp.nsets; i++) {
+		if ((rv = admin_perm_import(ctl->db, imp.sets[i].name,
+		    imp.sets[i].role, imp.sets[i].cmds, imp.sets[i].ncmds,
+		    &cause)) == -1)
+			apictl_die_db(ctl, cause);
+		sets += rv;
+		imp.skipped += !rv;
+	}
+	for (i = 0; i < imp.nkeys; i++) {
+		if ((rv = admin_key_add(ctl->db, &imp.keys[i].key,
+		    imp.keys[i].perms, imp.keys[i].nperms, nullptr, 0,
+		    &cause)) == -1)
+			apictl_die_db(ctl, cause);
+		keys += rv;
+		imp.skipped += !rv;
+	}
+	for (i = 0; i < imp.nlegacy; i++) {
+		if ((rv = admin_legacy_add(ctl->db, imp.legacy[i].lookup,
+		    imp.legacy[i].hash, imp.legacy[i].created_at,
+		    &cause)) == -1)
+			apictl_die_db(ctl, cause);
+		legacy += rv;
+		imp.skipped += !rv;
+	}
+	if (admin_commit(ctl->db, &cause) == -1)
+		apictl_die_db(ctl, cause);
+
+	if (ctl->format == FMT_SHELL) {
+		printf("imported %d access key%s, %d legacy key%s, %d "
+		    "permission set%s; skipped %d already present", keys,
+		    keys == 1 ? "" : "s", legacy, legacy == 1 ? "" : "s",
+		    sets, sets == 1 ? "" : "s", imp.skipped);
+		if (imp.problems > 0)
+			printf("; %d not imported (see above)", imp.problems);
+		putchar('\n');
+	} else {
+		records = json_array();
+		o = json_object();
+		json_object_set_new(o, "ACCESS_KEYS", json_integer(keys));
+		json_object_set_new(o, "LEGACY_KEYS", json_integer(legacy));
+		json_object_set_new(o, "PERMISSION_SETS", json_integer(sets));
+		json_object_set_new(o, "SKIPPED", json_integer(imp.skipped));
+		json_object_set_new(o, "PROBLEMS",
+		    json_integer(imp.problems));
+		json_array_append_new(records, o);
+		apictl_print(ctl, &apictl_import_view, records, 1);
+		json_decref(records);
+	}
+	rv = imp.problems > 0 ? E_INVALID : 0;
+	apictl_import_free(&imp);
+	return rv;
+}
+
+/* The audit trail, from audit_view. */
+
+static const char *const apictl_audit_fields[] = {
+	"ID", "AT", "WHO", "PEER_IP", "CLIENT_IP", "CMD", "ARGS", "EXIT_CODE",
+	"HTTP_STATUS", "DURATION_MS", nullptr
+};
+static const struct apictl_view apictl_audit_view = {
+	apictl_audit_fields, "ID", 0, 1
+};
+
+struct apictl_audit {
+	json_t	*records;
+	int	 json;
+};
+
+static void
+apictl_audit_cb(const struct admin_audit *a, void *arg)
+{
+	struct apictl_audit	*audit = (struct apictl_audit *)arg;
+	json_t			*o = json_object(), *args = nullptr;
+
+	json_object_set_new(o, "ID", json_integer(a->id));
+	json_object_set_new(o, "AT", json_string(a->at));
+	json_object_set_new(o, "WHO", json_string(a->who));
+	json_object_set_new(o, "PEER_IP", json_string(a->peer_ip));
+	json_object_set_new(o, "CLIENT_IP", json_string(a->client_ip));
+	json_object_set_new(o, "CMD", json_string(a->cmd));
+	/* JSON shows the arguments as an array, text formats as the
+	 * stored JSON text, which stays unambiguous with commas. */
+	if (audit->json)
+		args = json_loads(a->args, JSON_DECODE_ANY, nullptr);
+	json_object_set_new(o, "ARGS", args != nullptr ? args :
+	    json_string(a->args));
+	json_object_set_new(o, "EXIT_CODE", json_integer(a->exit_code));
+	json_object_set_new(o, "HTTP_STATUS", json_integer(a->http_status));
+	json_object_set_new(o, "DURATION_MS", json_integer(a->duration_ms));
+	json_array_append_new(audit->records, o);
+}
+
+static int
+apictl_audit(struct apictl *ctl)
+{
+	struct apictl_audit	 audit = { json_array(), 0 };
+	char			 since[32], *end, *cause = nullptr;
+	long			 limit = APICTL_AUDIT_LIMIT;
+
+	if (ctl->since != nullptr && apictl_parse_since(ctl->since, since,
+	    sizeof since) == -1)
+		apictl_die(E_INVALID, "--since %s: expected YYYY-MM-DD, "
+		    "'YYYY-MM-DD HH:MM:SS' (UTC) or -N with s, m, h, d or w",
+		    ctl->since);
+	if (ctl->limit != nullptr) {
+		errno = 0;
+		limit = strtol(ctl->limit, &end, 10);
+		if (!isdigit((unsigned char)ctl->limit[0]) || *end != '\0' ||
+		    errno != 0 || limit < 1 || limit > 1000000)
+			apictl_die(E_INVALID, "--limit %s: expected a number "
+			    "from 1 to 1000000", ctl->limit);
+	}
+	apictl_open(ctl);
+	audit.json = ctl->format == FMT_JSON;
+	if (admin_audit_foreach(ctl->db, ctl->key, ctl->since != nullptr ?
+	    since : nullptr, (int)limit, apictl_audit_cb, &audit,
+	    &cause) == -1)
+		apictl_die_db(ctl, cause);
+	apictl_print(ctl, &apictl_audit_view, audit.records, 0);
+	json_decref(audit.records);
 	return 0;
 }
 
 static const struct apictl_verb apictl_verbs[] = {
-	{ "key", "add", "key add USER [--perm SET|CMD,...] [--comment TEXT] "
-	    "[--expires DATE|+DAYS] [--format F]", apictl_key_add },
-	{ "key", "list", "key list [USER] [--format F]", apictl_key_list },
-	{ "key", "show", "key show ID [--format F]", apictl_key_show },
-	{ "key", "delete", "key delete ID", apictl_key_delete },
+	{ "key", "add", "PceaF", 1, 1, "key add USER [--perm SET|CMD,...] "
+	    "[--comment TEXT] [--expires DATE|+DAYS] [--allow CIDR,...] "
+	    "[--format F]", apictl_key_add },
+	{ "key", "list", "F", 0, 1, "key list [USER] [--format F]",
+	    apictl_key_list },
+	{ "key", "show", "F", 1, 1, "key show ID [--format F]",
+	    apictl_key_show },
+	{ "key", "delete", "", 1, 1, "key delete ID", apictl_key_delete },
+	{ "key", "disable", "", 1, 1, "key disable ID", apictl_key_disable },
+	{ "key", "enable", "", 1, 1, "key enable ID", apictl_key_enable },
+	{ "apikey", "generate", "F", 0, 0, "apikey generate [--format F]",
+	    apictl_apikey_generate },
+	{ "apikey", "revoke", "", 1, 1, "apikey revoke KEY|LOOKUP-PREFIX",
+	    apictl_apikey_revoke },
+	{ "apikey", "list", "F", 0, 0, "apikey list [--format F]",
+	    apictl_apikey_list },
+	{ "perm", "list", "F", 0, 0, "perm list [--format F]",
+	    apictl_perm_list },
+	{ "perm", "show", "F", 1, 1, "perm show SET [--format F]",
+	    apictl_perm_show },
+	{ "perm", "add", "rC", 1, 1, "perm add SET --role admin|user "
+	    "--commands CMD,...", apictl_perm_add },
+	{ "perm", "delete", "", 1, 1, "perm delete SET", apictl_perm_delete },
+	{ "allow", "list", "F", 0, 0, "allow list [--format F]",
+	    apictl_allow_list },
+	{ "allow", "add", "c", 1, 1, "allow add CIDR [--comment TEXT]",
+	    apictl_allow_add },
+	{ "allow", "delete", "", 1, 1, "allow delete CIDR",
+	    apictl_allow_delete },
+	{ "import-hestia", nullptr, "F", 0, 1, "import-hestia [HESTIA_DIR] "
+	    "[--format F]", apictl_import_hestia },
+	{ "audit", nullptr, "kslF", 0, 0, "audit [--key ID] [--since T] "
+	    "[--limit N] [--format F]", apictl_audit },
 };
 
 [[noreturn]] static void
-apictl_usage(int code)
+apictl_usage(const char *noun)
 {
 	size_t	 i;
 
-	fprintf(code == 0 ? stdout : stderr,
-	    "usage: hestia-apictl [-f file] COMMAND ...\n"
-	    "  -f file   configuration (default %s)\n"
-	    "commands:\n", CONFIG_DEFAULT_PATH);
-	for (i = 0; i < nitems(apictl_verbs); i++)
-		fprintf(code == 0 ? stdout : stderr, "  %s\n",
-		    apictl_verbs[i].usage);
-	fprintf(code == 0 ? stdout : stderr,
-	    "formats: plain, json, shell (default), csv\n");
-	exit(code);
+	if (noun == nullptr)
+		printf("usage: hestia-apictl [-f file] COMMAND ...\n"
+		    "  -f file   configuration (default %s)\n"
+		    "commands:\n", CONFIG_DEFAULT_PATH);
+	for (i = 0; i < nitems(apictl_verbs); i++) {
+		if (noun == nullptr || strcmp(noun, apictl_verbs[i].noun) == 0)
+			printf("  %s\n", apictl_verbs[i].usage);
+	}
+	printf("formats: plain, json, shell (default), csv\n");
+	exit(0);
+}
+
+static int
+apictl_is_help(const char *s)
+{
+	return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0;
+}
+
+/* The verb's options and arguments; argv[0] is the verb's last word. */
+static void
+apictl_args(struct apictl *ctl, const struct apictl_verb *v, int argc,
+    char **argv)
+{
+	int	 ch, i;
+
+	/* A verb without options takes every word as it is: a legacy key
+	 * may begin with '-'. */
+	if (v->opts[0] == '\0') {
+		for (i = 1; i < argc; i++) {
+			if (apictl_is_help(argv[i])) {
+				printf("usage: hestia-apictl [-f file] %s\n",
+				    v->usage);
+				exit(0);
+			}
+		}
+		optind = 1;
+		if (argc > 1 && strcmp(argv[1], "--") == 0)
+			optind = 2;
+		goto done;
+	}
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", apictl_options,
+	    nullptr)) != -1) {
+		if (ch == 'h') {
+			printf("usage: hestia-apictl [-f file] %s\n",
+			    v->usage);
+			exit(0);
+		}
+		if (ch == '?' || ch == ':' || strchr(v->opts, ch) == nullptr)
+			apictl_die(E_ARGS, "usage: %s", v->usage);
+		switch (ch) {
+		case 'P':
+			ctl->perm = optarg;
+			break;
+		case 'c':
+			ctl->comment = optarg;
+			break;
+		case 'e':
+			ctl->expires = optarg;
+			break;
+		case 'a':
+			ctl->allow = optarg;
+			break;
+		case 'F':
+			ctl->format = apictl_parse_format(optarg);
+			break;
+		case 'r':
+			ctl->role = optarg;
+			break;
+		case 'C':
+			ctl->commands = optarg;
+			break;
+		case 'k':
+			ctl->key = optarg;
+			break;
+		case 's':
+			ctl->since = optarg;
+			break;
+		case 'l':
+			ctl->limit = optarg;
+			break;
+		}
+	}
+done:
+	ctl->argc = argc - optind;
+	ctl->argv = argv + optind;
+	if (ctl->argc < v->minargs || ctl->argc > v->maxargs)
+		apictl_die(E_ARGS, "usage: %s", v->usage);
+}
+
+/* The verb named by the first one or two words; *used says how many. */
+static const struct apictl_verb *
+apictl_find(int argc, char **argv, int *used)
+{
+	size_t	 i;
+	int	 noun = 0;
+
+	for (i = 0; i < nitems(apictl_verbs); i++) {
+		if (strcmp(apictl_verbs[i].noun, argv[0]) != 0)
+			continue;
+		noun = 1;
+		if (apictl_verbs[i].verb == nullptr) {
+			*used = 1;
+			return &apictl_verbs[i];
+		}
+		if (argc > 1 && strcmp(apictl_verbs[i].verb, argv[1]) == 0) {
+			*used = 2;
+			return &apictl_verbs[i];
+		}
+	}
+	if (!noun)
+		apictl_die(E_ARGS, "unknown command %s (hestia-apictl --help "
+		    "lists them)", argv[0]);
+	if (argc > 1 && apictl_is_help(argv[1]))
+		apictl_usage(argv[0]);
+	if (argc < 2)
+		apictl_die(E_ARGS, "%s: missing verb (hestia-apictl %s "
+		    "--help lists them)", argv[0], argv[0]);
+	apictl_die(E_ARGS, "unknown command %s %s (hestia-apictl %s --help "
+	    "lists them)", argv[0], argv[1], argv[0]);
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct apictl	 ctl;
-	const char	*conffile = CONFIG_DEFAULT_PATH;
-	char		*cause = nullptr;
-	int		 ch, explicit_conf = 0, rc;
-	size_t		 i;
+	static const struct option opts[] = {
+		{ "help", no_argument, nullptr, 'h' },
+		{ nullptr, 0, nullptr, 0 },
+	};
+	const struct apictl_verb	*v;
+	struct apictl			 ctl;
+	const char			*conffile = CONFIG_DEFAULT_PATH;
+	char				*cause = nullptr;
+	int				 ch, explicit_conf = 0, rc, used;
 
 	log_init(1, 0, "hestia-apictl");
 	memset(&ctl, 0, sizeof ctl);
-	while ((ch = getopt(argc, argv, "+f:h")) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+f:h", opts, nullptr)) != -1) {
 		switch (ch) {
 		case 'f':
 			conffile = optarg;
 			explicit_conf = 1;
 			break;
 		case 'h':
-			apictl_usage(0);
+			apictl_usage(nullptr);
 		default:
-			apictl_usage(E_ARGS);
+			apictl_die(E_ARGS, "usage: hestia-apictl [-f file] "
+			    "COMMAND ... (hestia-apictl --help lists them)");
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 2)
-		apictl_usage(E_ARGS);
+	if (argc < 1)
+		apictl_die(E_ARGS, "usage: hestia-apictl [-f file] COMMAND "
+		    "... (hestia-apictl --help lists them)");
+	v = apictl_find(argc, argv, &used);
+	ctl.format = FMT_SHELL;
+	apictl_args(&ctl, v, argc - used + 1, argv + used - 1);
+
 	if (config_load(&ctl.conf, conffile, !explicit_conf, &cause) == -1)
 		apictl_die(E_PARSING, "%s", cause);
 	hconf_init(&ctl.conf);
-	for (i = 0; i < nitems(apictl_verbs); i++) {
-		if (strcmp(apictl_verbs[i].noun, argv[0]) == 0 &&
-		    strcmp(apictl_verbs[i].verb, argv[1]) == 0)
-			break;
-	}
-	if (i == nitems(apictl_verbs))
-		apictl_usage(E_ARGS);
-	rc = apictl_verbs[i].fn(&ctl, argc - 1, argv + 1);
+	rc = v->fn(&ctl);
 	db_close(ctl.db);
 	hconf_free();
 	config_free(&ctl.conf);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Hestia's auth.log: the exact lines its fail2ban filter matches. */
 #include <ctype.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,8 +14,11 @@
 #include "apid.h"
 #include "authlog.h"
 
+#define AUTHLOG_RETRY	5	/* s between tries to open a missing log */
+
 static char	*authlog_path;
 static int	 authlog_fd = -1;
+static time_t	 authlog_failed_at;	/* last open that failed */
 
 int
 authlog_open(const char *path)
@@ -27,6 +32,7 @@ authlog_open(const char *path)
 	    0640);
 	if (authlog_fd == -1) {
 		log_warn("AUTH_LOG %s", path);
+		authlog_failed_at = time(nullptr);
 		return -1;
 	}
 	return 0;
@@ -43,6 +49,25 @@ authlog_reopen(void)
 	authlog_close();
 	authlog_open(path);
 	free(path);
+}
+
+/* Hestia's logrotate moves auth.log aside and creates a new one without
+ * telling anybody: follow the name, not the old file. */
+static void
+authlog_follow(void)
+{
+	struct stat	 st, fst;
+
+	if (authlog_path == nullptr || authlog_path[0] == '\0')
+		return;
+	if (authlog_fd != -1 && stat(authlog_path, &st) == 0 &&
+	    fstat(authlog_fd, &fst) == 0 && st.st_ino == fst.st_ino &&
+	    st.st_dev == fst.st_dev)
+		return;
+	if (authlog_fd == -1 && time(nullptr) - authlog_failed_at <
+	    AUTHLOG_RETRY)
+		return;
+	authlog_reopen();
 }
 
 void
@@ -64,6 +89,7 @@ authlog_line(const char *who, const char *ip, const char *what)
 	time_t		 now;
 	int		 n;
 
+	authlog_follow();
 	if (authlog_fd == -1)
 		return;
 	/* A name comes from the client: never let it forge a line. */

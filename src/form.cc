@@ -38,11 +38,14 @@ static int	 form_mp_line(const char **, const char *, const char **,
 		    size_t *);
 static int	 form_mp_is_delim(const char *, size_t, const char *, size_t,
 		    int);
+static void	 form_mp_append(char **, size_t *, size_t *, const char *,
+		    size_t);
 static char	*form_mp_word(const char **, char);
 static char	*form_mp_word_conf(const char *);
 static void	 form_mp_disposition(const char *, char **, char **);
 static int	 form_json_too_deep(json_t *, int);
 static char	*form_php_double(double);
+static int	 form_trim_char(char);
 
 void
 form_init(struct form *f)
@@ -327,6 +330,23 @@ form_mp_is_delim(const char *line, size_t linelen, const char *delim,
 	return !close || memcmp(line + delimlen, "--", 2) == 0;
 }
 
+/*
+ * Append to a header value, NUL-terminated; the buffer doubles, so a
+ * header folded over many lines costs linear time.
+ */
+static void
+form_mp_append(char **buf, size_t *len, size_t *size, const char *s,
+    size_t n)
+{
+	if (*buf == nullptr || *len + n + 1 > *size) {
+		*size = *len + n + 1 > 2 * *size ? *len + n + 1 : 2 * *size;
+		*buf = XREALLOCARRAY(*buf, *size, char);
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
 /* php_ap_getword(): up to stop, skipping quoted strings. */
 static char *
 form_mp_word(const char **line, char stop)
@@ -433,9 +453,10 @@ form_parse_multipart(struct form *f, const char *content_type,
 {
 	const char	*p, *end, *line, *bound, *colon;
 	char		*boundary = nullptr, *delim = nullptr, *next = nullptr;
-	char		*cd = nullptr, *tmp, *name = nullptr, *filename = nullptr;
+	char		*cd = nullptr, *name = nullptr, *filename = nullptr;
 	char		*value;
 	size_t		 delimlen, nextlen, linelen, valuelen, count;
+	size_t		 cdlen = 0, cdsize = 0;
 	int		 ret = -1, headers_done, in_cd, seen_header, closed;
 
 	if ((boundary = form_mp_boundary(content_type, cause)) == nullptr)
@@ -485,16 +506,14 @@ form_parse_multipart(struct form *f, const char *content_type,
 						colon++;
 					while (colon < line + linelen &&
 					    isspace((unsigned char)*colon));
-					cd = xstrndup(colon,
-					    line + linelen - colon);
+					cdlen = cdsize = 0;
+					form_mp_append(&cd, &cdlen, &cdsize,
+					    colon, line + linelen - colon);
 					in_cd = 1;
 				}
-			} else if (seen_header && in_cd) {
-				xasprintf(&tmp, "%s%.*s", cd, (int)linelen,
-				    line);
-				free(cd);
-				cd = tmp;
-			}
+			} else if (seen_header && in_cd)
+				form_mp_append(&cd, &cdlen, &cdsize, line,
+				    linelen);
 		}
 		if (!headers_done) {
 			*cause = xstrdup("multipart part headers not ended");
@@ -724,6 +743,7 @@ done:
 	return ret;
 }
 
+/* The last parameter called name, as PHP's last value wins. */
 const struct form_param *
 form_get(const struct form *f, const char *name)
 {
@@ -736,19 +756,34 @@ form_get(const struct form *f, const char *name)
 	return nullptr;
 }
 
+/* Whether PHP's trim() strips c by default. */
+static int
+form_trim_char(char c)
+{
+	switch (c) {
+	case ' ':
+	case '\t':
+	case '\n':
+	case '\r':
+	case '\0':
+	case '\x0B':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* PHP's trim() with its default character list, on a binary value. */
 void
 form_trim(struct form_param *p)
 {
-	static const char	 strip[] = " \t\n\r\v";	/* and NUL */
-	size_t			 start, end;
+	size_t	 start, end;
 
 	start = 0;
 	end = p->valuelen;
-	while (start < end && (p->value[start] == '\0' ||
-	    strchr(strip, p->value[start]) != nullptr))
+	while (start < end && form_trim_char(p->value[start]))
 		start++;
-	while (end > start && (p->value[end - 1] == '\0' ||
-	    strchr(strip, p->value[end - 1]) != nullptr))
+	while (end > start && form_trim_char(p->value[end - 1]))
 		end--;
 	memmove(p->value, p->value + start, end - start);
 	p->valuelen = end - start;
