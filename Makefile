@@ -102,7 +102,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) all $(BENCH_BINS)
-	@BUILD=$(BUILD) sh bench/run.sh
+	@BUILD=$(BUILD) sh bench/all.sh run verify auth acl
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \

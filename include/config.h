@@ -40,6 +40,7 @@ struct config {
 	char		*lockout;
 	char		*auth_log;
 	struct argon2_cost argon2;
+	int		 auth_cache;	/* s a verification is remembered */
 	char		*user;
 	char		*tmp_dir;
 	char		*shadow_file;

@@ -92,7 +92,10 @@ int	 http_reload(const struct config *, char **cause);
 int	 http_write_ports(const char *path, char **cause);
 /* Stop accepting new connections (SIGTERM). */
 void	 http_stop_accepting(void);
-/* Answer every pending request, free the server. */
+/* Cancel pending work and answer every pending request with 503; from
+ * then on new requests get 503 at once (the last loop turns flush them). */
+void	 http_answer_pending(void);
+/* Answer what is still pending, free the servers. */
 void	 http_shutdown(void);
 int	 http_pending(void);
 

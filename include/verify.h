@@ -31,6 +31,9 @@ void	 verify_cancel(struct verify *);
 int	 verify_shadow(const char *shadow_file, const char *user,
 	    const char *password);
 
+/* How long a success is remembered (AUTH_CACHE); 0 turns the cache off
+ * and empties it. */
+void	 verify_set_ttl(int seconds);
 /* Drop every cached entry of a key (its row changed). */
 void	 verify_forget(const char *id);
 

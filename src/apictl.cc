@@ -335,6 +335,14 @@ apictl_time(int64_t t, const char *fmt)
 	return json_string(buf);
 }
 
+/* Hestia's TIME and DATE fields of a record, from one unix time. */
+static void
+apictl_set_when(json_t *o, int64_t t)
+{
+	json_object_set_new(o, "TIME", apictl_time(t, "%H:%M:%S"));
+	json_object_set_new(o, "DATE", apictl_time(t, "%Y-%m-%d"));
+}
+
 static json_t *
 apictl_list(const char *s)
 {
@@ -587,10 +595,7 @@ apictl_key_cb(const struct admin_key *k, void *arg)
 	json_object_set_new(o, "USER", json_string(k->user));
 	json_object_set_new(o, "PERMISSIONS", apictl_list(k->perms));
 	json_object_set_new(o, "COMMENT", json_string(k->comment));
-	json_object_set_new(o, "TIME", apictl_time(k->created_at,
-	    "%H:%M:%S"));
-	json_object_set_new(o, "DATE", apictl_time(k->created_at,
-	    "%Y-%m-%d"));
+	apictl_set_when(o, k->created_at);
 	json_object_set_new(o, "EXPIRES", apictl_time(k->expires_at,
 	    "%Y-%m-%d %H:%M:%S"));
 	json_object_set_new(o, "STATE", json_string(k->state));
@@ -881,10 +886,7 @@ apictl_legacy_cb(const struct admin_legacy *l, void *arg)
 
 	snprintf(prefix, sizeof prefix, "%s", l->lookup);
 	json_object_set_new(o, "LOOKUP", json_string(prefix));
-	json_object_set_new(o, "TIME", apictl_time(l->created_at,
-	    "%H:%M:%S"));
-	json_object_set_new(o, "DATE", apictl_time(l->created_at,
-	    "%Y-%m-%d"));
+	apictl_set_when(o, l->created_at);
 	json_array_append_new(records, o);
 }
 
@@ -1031,10 +1033,7 @@ apictl_allow_cb(const struct admin_allow *a, void *arg)
 
 	json_object_set_new(o, "CIDR", json_string(a->cidr));
 	json_object_set_new(o, "COMMENT", json_string(a->comment));
-	json_object_set_new(o, "TIME", apictl_time(a->created_at,
-	    "%H:%M:%S"));
-	json_object_set_new(o, "DATE", apictl_time(a->created_at,
-	    "%Y-%m-%d"));
+	apictl_set_when(o, a->created_at);
 	json_array_append_new(records, o);
 }
 

@@ -111,7 +111,6 @@ apid_sigterm_cb(evutil_socket_t sig, short, void *)
 	log_info("signal %d: no new connections; waiting for %d request(s)",
 	    (int)sig, http_pending());
 	http_stop_accepting();
-	job_drain();
 	deadline = time(nullptr) + APID_STOP_WAIT;
 	apid_stop_timer = evtimer_new(env->base, apid_stop_check_cb,
 	    &deadline);
@@ -153,6 +152,7 @@ apid_sighup_cb(evutil_socket_t, short, void *)
 	apid_limits(&lim, &apid_conf);
 	job_set_limits(&lim);
 	apid_lockout(&apid_conf);
+	verify_set_ttl(apid_conf.auth_cache);
 	authlog_close();
 	authlog_open(apid_conf.auth_log);
 }
@@ -236,6 +236,7 @@ main(int argc, char *argv[])
 	nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (verify_init(env->base, nthreads > 1 ? nthreads : 1) == -1)
 		fatalx("verify_init failed");
+	verify_set_ttl(apid_conf.auth_cache);
 
 	ev_term = evsignal_new(env->base, SIGTERM, apid_sigterm_cb, nullptr);
 	ev_int = evsignal_new(env->base, SIGINT, apid_sigterm_cb, nullptr);
@@ -249,8 +250,17 @@ main(int argc, char *argv[])
 	event_base_dispatch(env->base);
 
 	log_info("stopping");
-	job_drain();
+	/* Whatever did not finish in time gets its 503, flushed by a last
+	 * short turn of the loop before the servers are freed. */
+	if (http_pending() > 0) {
+		struct timeval	 flush = { 0, 250000 };
+
+		http_answer_pending();
+		event_base_loopexit(env->base, &flush);
+		event_base_dispatch(env->base);
+	}
 	http_shutdown();
+	job_drain();
 	verify_shutdown();
 	spawn_shutdown();
 	/* Every answer is given: now write what is left of the audit. */

@@ -9,7 +9,6 @@
  * on only the writer thread touches audit_sq and audit_stmt, until
  * audit_shutdown has joined it.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -619,7 +618,8 @@ audit_buf_escape(struct audit_buf *b, const char *s, size_t len)
 	while (p < end) {
 		if (*p >= 0x80) {
 			if ((n = audit_utf8_len(p, end - p)) == 0) {
-				audit_buf_add(b, "\xef\xbf\xbd", 3); /* U+FFFD */
+				/* U+FFFD, the replacement character */
+				audit_buf_add(b, "\xef\xbf\xbd", 3);
 				n = 1;
 			} else
 				audit_buf_add(b, (const char *)p, n);

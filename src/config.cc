@@ -43,6 +43,7 @@ static const struct config_key config_keys[] = {
 	{ "API_ALLOWED_IP",	CT_STRING,	OFF(sw.allowed_ip), 0, 0 },
 	{ "API_SYSTEM",		CT_APISYS,	OFF(sw.api_system), 0, 0 },
 	{ "ARGON2",		CT_ARGON2,	OFF(argon2), 0, 0 },
+	{ "AUTH_CACHE",		CT_INT,		OFF(auth_cache), 0, 3600 },
 	{ "AUTH_LOG",		CT_PATH_EMPTY,	OFF(auth_log), 0, 0 },
 	{ "BIN_DIR",		CT_PATH,	OFF(bin_dir), 0, 0 },
 	{ "CMD_TIMEOUT",	CT_INT,		OFF(cmd_timeout), 1, 86400 },
@@ -178,6 +179,7 @@ config_defaults(struct config *conf)
 	conf->argon2.t = 2;
 	conf->argon2.m = 19456;
 	conf->argon2.p = 1;
+	conf->auth_cache = 300;
 	conf->user = xstrdup("");
 	conf->tmp_dir = xstrdup("/tmp");
 	conf->shadow_file = xstrdup("/etc/shadow");

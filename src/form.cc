@@ -625,12 +625,8 @@ form_php_double(double d)
 	int	 decpt, ndigits, i, n;
 	size_t	 o;
 
-	if (isnan(d))
-		return xstrdup("NAN");
-	if (isinf(d))
-		return xstrdup(d < 0 ? "-INF" : "INF");
-
-	/* "d.ddddddddddddde+XX": the digits, correctly rounded. */
+	/* "d.ddddddddddddde+XX": the digits, correctly rounded. jansson's
+	 * reals are finite, so there is no INF or NAN to spell. */
 	snprintf(tmp, sizeof tmp, "%.*e", FORM_PHP_PRECISION - 1, fabs(d));
 	e = strchr(tmp, 'e');
 	decpt = atoi(e + 1) + 1;

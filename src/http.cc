@@ -61,6 +61,7 @@ static struct {
 	struct evhttp_bound_socket *sock;
 } http_bound[HTTP_MAX_LISTENERS];
 static int		 http_nbound;
+static int		 http_closing;	/* stopping: answer 503 at once */
 #define HTTP_MAX_HEADERS	16384	/* bytes of request line + headers */
 #define HTTP_IO_TIMEOUT		30	/* s without progress on a read */
 static int		 http_npending;
@@ -161,6 +162,14 @@ http_request_cb(struct evhttp_request *req, void *)
 			r->ep = http_routes[i].ep;
 			break;
 		}
+	}
+	if (http_closing) {
+		static const char *const close_hdrs[] = { "Connection",
+		    "close", nullptr };
+
+		http_reply(r, 503, "text/plain; charset=utf-8",
+		    "Error: service is stopping\n", 27, close_hdrs);
+		return;
 	}
 	if (r->ep == nullptr) {
 		http_reply(r, 404, "text/plain; charset=utf-8",
@@ -593,10 +602,11 @@ http_stop_accepting(void)
 }
 
 void
-http_shutdown(void)
+http_answer_pending(void)
 {
 	struct request	*r, *next;
 
+	http_closing = 1;
 	/* Answered before evhttp_free, which would free them under us. */
 	for (r = TAILQ_FIRST(&http_requests); r != nullptr; r = next) {
 		next = TAILQ_NEXT(r, entry);
@@ -613,6 +623,12 @@ http_shutdown(void)
 		else
 			http_reply(r, 503, "text/plain", "", 0, nullptr);
 	}
+}
+
+void
+http_shutdown(void)
+{
+	http_answer_pending();
 	http_stop_accepting();
 	if (http_server != nullptr)
 		evhttp_free(http_server);

@@ -25,7 +25,6 @@
 #include "verify.h"
 
 #define VERIFY_CACHE_SLOTS	1024
-#define VERIFY_CACHE_TTL	300	/* seconds */
 #define VERIFY_MAX_THREADS	16
 
 struct verify {
@@ -53,6 +52,7 @@ struct verify_cache_entry {
 
 static struct verify_cache_entry verify_cache[VERIFY_CACHE_SLOTS];
 static uint8_t		 verify_mac_key[32];
+static int		 verify_cache_ttl = 300;	/* s; 0: no cache */
 
 static pthread_mutex_t	 verify_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 verify_cond = PTHREAD_COND_INITIALIZER;
@@ -159,12 +159,12 @@ verify_done_cb(evutil_socket_t fd, short, void *)
 
 	while ((v = list) != nullptr) {
 		list = v->next;
-		if (v->ok && !v->password) {
+		if (v->ok && !v->password && verify_cache_ttl > 0) {
 			e = verify_slot(v->id);
 			memcpy(e->id, v->id, sizeof e->id);
 			memcpy(e->digest, v->digest, sizeof e->digest);
 			memcpy(e->mac, v->mac, sizeof e->mac);
-			e->expires = time(nullptr) + VERIFY_CACHE_TTL;
+			e->expires = time(nullptr) + verify_cache_ttl;
 		}
 		if (!v->cancelled)
 			v->cb(v->ok, v->arg);
@@ -237,6 +237,14 @@ verify_shutdown(void)
 	explicit_bzero(verify_cache, sizeof verify_cache);
 	explicit_bzero(verify_mac_key, sizeof verify_mac_key);
 	verify_stopping = 0;
+}
+
+void
+verify_set_ttl(int ttl)
+{
+	verify_cache_ttl = ttl;
+	if (ttl == 0)
+		explicit_bzero(verify_cache, sizeof verify_cache);
 }
 
 int

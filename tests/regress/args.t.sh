@@ -81,8 +81,9 @@ echo_args "arg14 ignored" "$(lines argc=13 '[v1]' '[v2]' '[v3]' '[v4]' \
 set --
 
 # Refused: a NUL inside, an array.
-# BUG (found here): in code mode these refusals send the message, not the
-# bare code that returncode=yes clients (DNS cluster: `return $answer`) need.
+# In code mode these refusals are the bare code too, as returncode=yes
+# clients (DNS cluster: `return $answer`) need; an earlier build sent the
+# message.
 req -d "hash=$K" -d cmd=v-echo-args -d 'arg1=a%00b'
 ok "inner NUL status" "422 2" "$STATUS $CODE"
 case $BODY in
@@ -103,8 +104,8 @@ case $BODY in
 esac
 req -d "hash=$K" -d cmd=v-echo-args -d 'arg2[a]=x' -d arg1=y
 ok "arg2[a] array" "422 2" "$STATUS $CODE"
-# BUG (found here): the message names the last name tried (arg13), not the
-# offending field: the name points into a buffer the loop reuses.
+# The message names the offending field (an earlier build named arg13, the
+# last name tried, through a buffer the loop reused).
 contains "arg2[a] array names arg2" "arg2" "$BODY"
 req -d "hash=$K" -d cmd=v-echo-args -d 'arg1[]=x' -d returncode=yes
 ok "arg1[] array, code mode" "422 2 2" "$STATUS $CODE $BODY"

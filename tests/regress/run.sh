@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Run every regress script against the real daemon; one summary line.
-dir=$(dirname "$0")
+# Run every *.t.sh of a directory (default: this one) against the real
+# daemon; one summary line. Usage: run.sh [DIR [LABEL]]
+dir=${1:-$(dirname "$0")}
+label=${2:-regress}
 passed=0
 failed=0
 for t in "$dir"/*.t.sh; do
@@ -11,5 +13,5 @@ for t in "$dir"/*.t.sh; do
 		failed=$((failed + 1))
 	fi
 done
-echo "regress scripts: $passed passed, $failed failed"
+echo "$label scripts: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

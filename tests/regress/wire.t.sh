@@ -32,9 +32,7 @@ printf '%b' "$1"
 EOF
 chmod 755 "$BIN/v-print"
 
-write_conf <<'EOF'
-LOCKOUT='1000/600/1'
-EOF
+write_conf </dev/null
 K=$(new_key admin)
 ID=${K%%:*}
 SEC=${K#*:}

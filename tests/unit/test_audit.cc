@@ -609,7 +609,8 @@ static void
 test_audit_args_utf8(void **)
 {
 	char *args[] = {
-		(char *)"h\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",  /* é € 😀 */
+		/* e acute, the euro sign, an emoji */
+		(char *)"h\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
 		(char *)"a\xff" "b",			/* a stray byte */
 		(char *)"x\xc3",			/* cut at the end */
 		(char *)"\xc0\xaf",			/* overlong '/' */

@@ -512,6 +512,9 @@ test_mp_values(void **state)
 	    "\tname=\"folded\"\r\n\r\n"
 	    "f\r\n"
 	    "--XyZ\r\n"
+	    "Content-Disposition: form-data; name=\"dup1\"\r\n"
+	    "Content-Disposition: form-data; name=\"dup2\"\r\n\r\n"
+	    "d\r\n"	    "--XyZ\r\n"
 	    "Content-Disposition: form-data; name=\"q\\\"t;x\"\r\n\r\n"
 	    "q\r\n"
 	    "--XyZ\r\n"
@@ -539,7 +542,9 @@ test_mp_values(void **state)
 	test_value(&f, "folded", "f");
 	test_value(&f, "q\"t;x", "q");
 	test_value(&f, "s_q", "s");
-	assert_int_equal(f.n, 6);
+	test_value(&f, "dup1", "d");	/* the first Content-Disposition */
+	assert_null(form_get(&f, "dup2"));
+	assert_int_equal(f.n, 7);
 	form_free(&f);
 }
 
