@@ -49,17 +49,18 @@ allow_refresh(const char *allowed_ip)
 	struct acl	*acl;
 	char		*cause = nullptr;
 	int64_t		 gen;
-	int		 skipped = 0;
+	int		 skipped = 0, skipped_legacy = 0;
 
 	if (allow_hestia_src == nullptr ||
 	    strcmp(allow_hestia_src, allowed_ip) != 0) {
 		acl_free(allow_hestia_key);
 		acl_free(allow_hestia_legacy);
 		allow_hestia_key = acl_from_hestia(allowed_ip, 1, &skipped);
-		allow_hestia_legacy = acl_from_hestia(allowed_ip, 0, &skipped);
+		allow_hestia_legacy = acl_from_hestia(allowed_ip, 0,
+		    &skipped_legacy);
 		if (skipped > 0)
 			log_warnx("API_ALLOWED_IP: %d entries are not "
-			    "addresses and never match", skipped / 2);
+			    "addresses and never match", skipped);
 		free(allow_hestia_src);
 		allow_hestia_src = xstrdup(allowed_ip);
 	}

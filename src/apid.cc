@@ -36,9 +36,9 @@ static struct event	*apid_stop_timer;
 static int		 apid_stopping;
 
 [[noreturn]] static void
-apid_usage(void)
+apid_usage(int code)
 {
-	fprintf(stderr, "usage: hestia-apid [-dhnv] [-f file] "
+	fprintf(code == 0 ? stdout : stderr, "usage: hestia-apid [-dhnv] [-f file] "
 	    "[-p portfile]\n"
 	    "  -d           stay in the foreground, log to stderr\n"
 	    "  -f file      configuration (default %s)\n"
@@ -46,7 +46,7 @@ apid_usage(void)
 	    "  -n           check the configuration and exit\n"
 	    "  -p portfile  write HOST:PORT of each listener, a line each\n"
 	    "  -v           verbose (debug) logging\n", CONFIG_DEFAULT_PATH);
-	exit(1);
+	exit(code);
 }
 
 /* Idle and slow clients each hold a descriptor: allow as many as the
@@ -185,12 +185,14 @@ main(int argc, char *argv[])
 		case 'v':
 			verbose = 1;
 			break;
+		case 'h':
+			apid_usage(0);
 		default:
-			apid_usage();
+			apid_usage(1);
 		}
 	}
 	if (optind != argc)
-		apid_usage();
+		apid_usage(1);
 
 	log_init(1, verbose, "hestia-apid");
 	if (config_load(&apid_conf, conffile, 0, &cause) == -1) {

@@ -55,6 +55,7 @@ clientip_free(void)
 {
 	acl_free(clientip_trusted);
 	clientip_trusted = nullptr;
+	clientip_trust_unix = 0;
 }
 
 int

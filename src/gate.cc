@@ -127,11 +127,13 @@ gate_verify_cb(int ok, void *arg)
 	}
 	/* The row may have changed while argon2 ran: read it again. */
 	found = db_key_get(env->db, r->cred.id, &key, &cause);
-	if (found != 1) {
-		if (found == -1) {
-			log_warnx("%s: %s", __func__, cause);
-			free(cause);
-		}
+	if (found == -1) {
+		log_warnx("%s: %s", __func__, cause);
+		free(cause);
+		r->ep->refuse(r, 500, "Key database unavailable");
+		return;
+	}
+	if (found == 0) {
 		gate_login_failed(r, r->cred.id);
 		return;
 	}

@@ -505,10 +505,16 @@ http_server_new(struct event_base *base)
 int
 http_reload(const struct config *conf, char **cause)
 {
-	if (clientip_init(conf->trusted_proxies, cause) == -1)
+	/* The listeners were made plain or TLS at start. */
+	if ((conf->tls_cert[0] != '\0') != tls_enabled()) {
+		xasprintf(cause, "TLS_CERT: turning TLS on or off needs a "
+		    "restart");
 		return -1;
+	}
 	if (conf->tls_cert[0] != '\0' &&
 	    tls_load(conf->tls_cert, conf->tls_key, cause) == -1)
+		return -1;
+	if (clientip_init(conf->trusted_proxies, cause) == -1)
 		return -1;
 	evhttp_set_max_body_size(http_server, conf->max_body);
 	evhttp_set_max_body_size(http_server_unix, conf->max_body);

@@ -96,8 +96,9 @@ ok "daemon wrote no port file" no \
 ok "apictl with bad config fails" yes "$([ $? -ne 0 ] && echo yes || echo no)"
 contains "apictl names the key" "FOO: unknown key" "$(cat "$T/err")"
 
-# -h: the usage, naming the options.
-"$APID" -h >"$T/out" 2>&1
+# -h: the usage on standard output, naming the options, and exit 0.
+"$APID" -h >"$T/out" 2>/dev/null
+ok "-h exit" 0 "$?"
 USAGE=$(cat "$T/out")
 contains "-h usage" "usage: hestia-apid" "$USAGE"
 for o in -d -f -h -n -p; do
