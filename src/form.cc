@@ -452,7 +452,8 @@ form_parse_multipart(struct form *f, const char *content_type,
     const char *body, size_t len, char **cause)
 {
 	const char	*p, *end, *line, *bound, *colon;
-	char		*boundary = nullptr, *delim = nullptr, *next = nullptr;
+	char		*boundary = nullptr, *delim = nullptr;
+	char		*next = nullptr;
 	char		*cd = nullptr, *name = nullptr, *filename = nullptr;
 	char		*value;
 	size_t		 delimlen, nextlen, linelen, valuelen, count;
@@ -493,7 +494,8 @@ form_parse_multipart(struct form *f, const char *content_type,
 			}
 			colon = nullptr;
 			if (!isspace((unsigned char)line[0]))
-				colon = (const char *)memchr(line, ':', linelen);
+				colon = (const char *)memchr(line, ':',
+				    linelen);
 			if (colon != nullptr) {
 				seen_header = 1;
 				in_cd = 0;
@@ -616,7 +618,7 @@ form_json_too_deep(json_t *v, int depth)
 /*
  * A float as PHP's string conversion writes it (zend_gcvt() with
  * precision 14): at most 14 significant digits, no trailing zeros, and
- * "1.0E+25" style when the exponent is below -4 or above 14.
+ * "1.0E+25" style when the exponent is below -4 or at least 14.
  */
 static char *
 form_php_double(double d)
@@ -625,8 +627,10 @@ form_php_double(double d)
 	int	 decpt, ndigits, i, n;
 	size_t	 o;
 
-	/* "d.ddddddddddddde+XX": the digits, correctly rounded. jansson's
-	 * reals are finite, so there is no INF or NAN to spell. */
+	/*
+	 * "d.ddddddddddddde+XX": the digits, correctly rounded. jansson's
+	 * reals are finite, so there is no INF or NAN to spell.
+	 */
 	snprintf(tmp, sizeof tmp, "%.*e", FORM_PHP_PRECISION - 1, fabs(d));
 	e = strchr(tmp, 'e');
 	decpt = atoi(e + 1) + 1;

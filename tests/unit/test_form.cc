@@ -663,8 +663,9 @@ test_mp_max_input_vars(void **state)
 	o = snprintf(body, size, "--XyZ\r\nContent-Disposition: form-data; "
 	    "name=\"f\"; filename=\"f\"\r\n\r\nfile\r\n");
 	for (i = 0; i < 1002; i++)
-		o += snprintf(body + o, size - o, "--XyZ\r\nContent-Disposition:"
-		    " form-data; name=\"v%d\"\r\n\r\n%d\r\n", i, i);
+		o += snprintf(body + o, size - o, "--XyZ\r\n"
+		    "Content-Disposition: form-data; name=\"v%d\"\r\n\r\n"
+		    "%d\r\n", i, i);
 	o += snprintf(body + o, size - o, "--XyZ--\r\n");
 	assert_int_equal(test_mp(&f, MP_CT, body, o, &cause), 0);
 	assert_int_equal(f.n, 1000);
@@ -856,7 +857,9 @@ test_json_many_keys(void **state)
 static void
 test_trim(void **state)
 {
-	static const char	 strip[] = { ' ', '\t', '\n', '\r', '\0', '\x0B' };
+	static const char	 strip[] = {
+	    ' ', '\t', '\n', '\r', '\0', '\x0B'
+	};
 	struct form_param	 p;
 	char			 buf[16];
 	size_t			 i;
