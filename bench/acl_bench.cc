@@ -174,7 +174,7 @@ bench_build_big(struct bench_acl *b, int same)
 	if (same) {
 		for (i = 0; i < n4; i++) {
 			len = bench_small4[i % nitems(bench_small4)];
-			/* Short lengths have few networks; keep coverage low. */
+			/* Few networks of a short length: little coverage. */
 			if (len <= 16 && i / nitems(bench_small4) >=
 			    ((size_t)1 << len) / 50)
 				len = 32;
@@ -211,8 +211,9 @@ bench_build_big(struct bench_acl *b, int same)
 
 /*
  * Clients in random order: half inside a random rule (hits), half random
- * addresses (mostly misses, which probe every length); 1 in 10 of the
- * random ones is v6, and 1 in 8 of the v4 ones is written v4-mapped.
+ * addresses (mostly misses, which probe every length their /16 or /32
+ * holds); 1 in 10 of the random ones is v6, and 1 in 8 of the v4 ones is
+ * written v4-mapped.
  */
 static void
 bench_build_queries(struct bench_acl *b)
@@ -400,8 +401,8 @@ main(int argc, char **argv)
 		printf("%-36s %10.1f %10.1f %7.1f%%\n", b->name, text[k],
 		    addr[k], 100.0 * b->addr_hits / b->lookups);
 		if (b->text_hits != b->addr_hits)
-			printf("WARNING: %s: %zu hits by text, %zu by address\n",
-			    b->name, b->text_hits, b->addr_hits);
+			printf("WARNING: %s: %zu hits by text, %zu by "
+			    "address\n", b->name, b->text_hits, b->addr_hits);
 	}
 	printf("ratio 100k/10, text (acl_match):        %.2f "
 	    "(same lengths %.2f)\n", text[1] / text[0], text[2] / text[0]);

@@ -8,8 +8,10 @@
 /*
  * An acl is built with acl_new() and acl_add() and is immutable from then on:
  * any number of readers may call acl_match() on it at once, nobody adds to
- * it after it has been published. A lookup costs one hash probe per distinct
- * prefix length present in the client's family, whatever the number of rules.
+ * it after it has been published. A lookup costs, whatever the number of
+ * rules, two loads for the v4 rules to /16 (a probe per v6 length to /32
+ * present), one probe of a summary, and one hash probe per prefix length
+ * that rules inside the client's /16 (v6: its /32) have.
  */
 struct acl;
 
@@ -35,7 +37,8 @@ int		 acl_match(const struct acl *, const char *ip);
 
 /* The same for a binary address in network order: AF_INET with 4 bytes, or
  * AF_INET6 with 16. Any other family never matches. */
-int		 acl_match_addr(const struct acl *, int family, const void *addr);
+int		 acl_match_addr(const struct acl *, int family,
+		    const void *addr);
 
 /* The number of distinct rules held. */
 size_t		 acl_count(const struct acl *);
@@ -65,14 +68,7 @@ int		 acl_canonical(const char *cidr, char *out, size_t outlen,
  * nobody, and neither does any acl an empty client address. Allow-all and
  * the wildcard are the rules 0.0.0.0/0 and ::/0.
  */
-struct acl	*acl_from_hestia(const char *list, int access_key, int *skipped);
-
-/* Hestia's API_ALLOWED_IP: the whole value "allow-all" admits everyone;
- * otherwise a comma list of addresses compared exactly, plus (for access
- * keys only, as Hestia) the wildcard entry 0.0.0.0. Unlike Hestia, an empty
- * client address is never admitted.
- * Kept until gate.cc moves to acl_from_hestia(). */
-int		 acl_hestia_allowed(const char *list, const char *client,
-		    int access_key);
+struct acl	*acl_from_hestia(const char *list, int access_key,
+		    int *skipped);
 
 #endif
