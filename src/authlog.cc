@@ -19,6 +19,7 @@
 static char	*authlog_path;
 static int	 authlog_fd = -1;
 static time_t	 authlog_failed_at;	/* last open that failed */
+static time_t	 authlog_checked_at;	/* last look for logrotate */
 
 int
 authlog_open(const char *path)
@@ -60,6 +61,11 @@ authlog_follow(void)
 
 	if (authlog_path == nullptr || authlog_path[0] == '\0')
 		return;
+	/* A look a second is enough for a monthly rotation, and keeps two
+	 * system calls off every failed login of a brute-force run. */
+	if (authlog_fd != -1 && time(nullptr) == authlog_checked_at)
+		return;
+	authlog_checked_at = time(nullptr);
 	if (authlog_fd != -1 && stat(authlog_path, &st) == 0 &&
 	    fstat(authlog_fd, &fst) == 0 && st.st_ino == fst.st_ino &&
 	    st.st_dev == fst.st_dev)

@@ -273,6 +273,8 @@ test_authlog_reopen(void **)
 	assert_int_equal(authlog_open(test_log), 0);
 	authlog_failed("one", "10.0.0.1");
 	assert_int_equal(rename(test_log, test_old), 0);
+	/* The file is looked for once a second: let one pass. */
+	sleep(1);
 	authlog_failed("two", "10.0.0.1");
 	test_line(test_slurp(test_log), "two 10.0.0.1 failed to login\n");
 	test_line(test_slurp(test_old), "one 10.0.0.1 failed to login\n");
