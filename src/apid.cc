@@ -20,6 +20,7 @@
 #include "hconf.h"
 #include "http.h"
 #include "job.h"
+#include "priv.h"
 #include "lockout.h"
 #include "spawn.h"
 #include "verify.h"
@@ -210,12 +211,20 @@ main(int argc, char *argv[])
 	env->foreground = foreground;
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((env->db = db_open(apid_conf.database, &cause)) == nullptr)
-		fatalx("DATABASE %s", cause);
+	/* As root: bind, load the TLS key, open AUTH_LOG; then become
+	 * USER before anything touches the database or runs a command. */
 	if ((env->base = event_base_new()) == nullptr)
 		fatalx("event_base_new failed");
 	if (http_init(env->base, &cause) == -1)
 		fatalx("%s", cause);
+	if (portfile != nullptr && http_write_ports(portfile, &cause) == -1)
+		fatalx("-p %s", cause);
+	authlog_open(apid_conf.auth_log);
+	if (apid_conf.user[0] != '\0' &&
+	    priv_drop(apid_conf.user, &cause) == -1)
+		fatalx("%s", cause);
+	if ((env->db = db_open(apid_conf.database, &cause)) == nullptr)
+		fatalx("DATABASE %s", cause);
 	if (!foreground) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
@@ -223,11 +232,8 @@ main(int argc, char *argv[])
 		/* The loop's kernel state survives fork, but say so. */
 		event_reinit(env->base);
 	}
-	if (portfile != nullptr && http_write_ports(portfile, &cause) == -1)
-		fatalx("-p %s", cause);
 
 	hconf_init(&apid_conf);
-	authlog_open(apid_conf.auth_log);
 	apid_lockout(&apid_conf);
 	if (spawn_init(env->base) == -1)
 		fatalx("spawn_init failed");

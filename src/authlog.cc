@@ -39,17 +39,25 @@ authlog_open(const char *path)
 	return 0;
 }
 
+/* Open the file anew; if that fails (after dropping privileges, say),
+ * keep writing to the one we have rather than to nothing. */
 void
 authlog_reopen(void)
 {
-	char	*path;
+	int	 fd;
 
-	if (authlog_path == nullptr)
+	if (authlog_path == nullptr || authlog_path[0] == '\0')
 		return;
-	path = xstrdup(authlog_path);
-	authlog_close();
-	authlog_open(path);
-	free(path);
+	fd = open(authlog_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640);
+	if (fd == -1) {
+		log_warn("AUTH_LOG %s", authlog_path);
+		authlog_failed_at = time(nullptr);
+		return;
+	}
+	if (authlog_fd != -1)
+		close(authlog_fd);
+	authlog_fd = fd;
 }
 
 /* Hestia's logrotate moves auth.log aside and creates a new one without

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ enum config_type {
 	CT_ARGON2,
 	CT_LOCKOUT,
 	CT_PROXIES,	/* CIDRs and "unix" */
-	CT_NOTYET,	/* known, not built yet: must stay empty */
+	CT_USER,	/* a user of this system, or empty */
 };
 
 struct config_key {
@@ -63,7 +64,7 @@ static const struct config_key config_keys[] = {
 	{ "TLS_KEY",		CT_PATH_EMPTY,	OFF(tls_key), 0, 0 },
 	{ "TMP_DIR",		CT_PATH,	OFF(tmp_dir), 0, 0 },
 	{ "TRUSTED_PROXIES",	CT_PROXIES,	OFF(trusted_proxies), 0, 0 },
-	{ "USER",		CT_NOTYET,	OFF(user), 0, 0 },
+	{ "USER",		CT_USER,	OFF(user), 0, 0 },
 };
 
 int
@@ -264,13 +265,13 @@ config_set(struct config *conf, const struct config_key *ck,
 		if (lockout_parse(value, &lc) == -1)
 			return "expected FAILURES/WINDOW/BAN, such as 5/600/600";
 		break;
+	case CT_USER:
+		if (value[0] != '\0' && getpwnam(value) == nullptr)
+			return "no such user";
+		break;
 	case CT_PROXIES:
 		if (config_check_proxies(value, why_buf, sizeof why_buf) == -1)
 			return why_buf;
-		break;
-	case CT_NOTYET:
-		if (value[0] != '\0')
-			return "not supported by this version yet";
 		break;
 	case CT_STRING:
 		break;
@@ -353,7 +354,7 @@ config_free(struct config *conf)
 	for (i = 0; i < nitems(config_keys); i++) {
 		switch (config_keys[i].type) {
 		case CT_STRING: case CT_PATH: case CT_PATH_EMPTY:
-		case CT_LOCKOUT: case CT_NOTYET: case CT_PROXIES:
+		case CT_LOCKOUT: case CT_PROXIES: case CT_USER:
 			free(*(char **)((char *)conf + config_keys[i].offset));
 			break;
 		default:

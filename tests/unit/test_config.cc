@@ -397,9 +397,9 @@ test_config_lockout(void **)
 	test_load_fails("LOCKOUT=''\n", test_why(1, "LOCKOUT", why));
 }
 
-/* A known key of a later version: empty is fine, anything else is not. */
+/* USER: empty (stay as started), or a user this system has. */
 static void
-test_config_notyet(void **)
+test_config_user(void **)
 {
 	struct config	 conf;
 
@@ -407,8 +407,12 @@ test_config_notyet(void **)
 	assert_string_equal(conf.user, "");
 	config_free(&conf);
 
-	test_load_fails("USER=hestiaweb\n", test_why(1, "USER",
-	    "not supported by this version yet"));
+	test_load_ok(&conf, "USER='nobody'\n");
+	assert_string_equal(conf.user, "nobody");
+	config_free(&conf);
+
+	test_load_fails("USER=no-such-user-here\n", test_why(1, "USER",
+	    "no such user"));
 }
 
 /* TLS_CERT and TLS_KEY: absolute paths, both or neither. */
@@ -693,7 +697,7 @@ main(void)
 		cmocka_unit_test(test_config_apisys),
 		cmocka_unit_test(test_config_argon2_key),
 		cmocka_unit_test(test_config_lockout),
-		cmocka_unit_test(test_config_notyet),
+		cmocka_unit_test(test_config_user),
 		cmocka_unit_test(test_config_tls),
 		cmocka_unit_test(test_config_proxies),
 		cmocka_unit_test(test_config_unknown_key),
