@@ -117,4 +117,5 @@ contains "index.php: text" "alice" "$BODY"
 req --data-urlencode "hash=$ADMIN" -d returncode=yes -d cmd=v-echo-args \
     -d arg1=alice -d arg2=example.com
 ok "nginx-cache: exit code" 0 "$BODY"
+stopped_clean
 finish

@@ -4,16 +4,6 @@
 # ignored, NUL and arrays refused; the same from JSON and multipart bodies.
 . "$(dirname "$0")/lib.sh"
 
-# stopped_clean: SIGTERM stops the daemon with status 0, and its log holds
-# no sanitizer report (ASan, UBSan and LSan write there).
-stopped_clean() {
-	kill "$APID_PID" 2>/dev/null
-	wait "$APID_PID"
-	ok "daemon exits 0 on SIGTERM" 0 $?
-	ok "no sanitizer report in the daemon log" 0 \
-	    "$(grep -c -E 'Sanitizer|runtime error' "$T/apid.log")"
-}
-
 write_conf </dev/null
 K=$(new_key admin)
 start_apid

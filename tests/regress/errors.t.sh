@@ -4,16 +4,6 @@
 # authentication, permissions, legacy refusals; their order and auth.log.
 . "$(dirname "$0")/lib.sh"
 
-# stopped_clean: SIGTERM stops the daemon with status 0, and its log holds
-# no sanitizer report (ASan, UBSan and LSan write there).
-stopped_clean() {
-	kill "$APID_PID" 2>/dev/null
-	wait "$APID_PID"
-	ok "daemon exits 0 on SIGTERM" 0 $?
-	ok "no sanitizer report in the daemon log" 0 \
-	    "$(grep -c -E 'Sanitizer|runtime error' "$T/apid.log")"
-}
-
 NODATA="Error: data received is null or invalid, check https://hestiacp.com/docs/server-administration/rest-api.html"
 AUTHFAIL="Error: Authentication failed"
 DATE_RE='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}'

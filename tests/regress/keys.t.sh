@@ -5,16 +5,6 @@
 # sees on the next request.
 . "$(dirname "$0")/lib.sh"
 
-# stopped_clean: SIGTERM stops the daemon with status 0, and its log holds
-# no sanitizer report (ASan, UBSan and LSan write there).
-stopped_clean() {
-	kill "$APID_PID" 2>/dev/null
-	wait "$APID_PID"
-	ok "daemon exits 0 on SIGTERM" 0 $?
-	ok "no sanitizer report in the daemon log" 0 \
-	    "$(grep -c -E 'Sanitizer|runtime error' "$T/apid.log")"
-}
-
 AUTHFAIL="Error: Authentication failed"
 
 # nosecret NAME SECRET FILE...: none of the files holds SECRET.

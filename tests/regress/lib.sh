@@ -113,6 +113,21 @@ reqto() {
 	BODY=$(cat "$T/body")
 }
 
+# stopped_clean: SIGTERM stops the daemon with status 0, and its log holds
+# no sanitizer report (ASan, UBSan and LSan write there).
+stopped_clean() {
+	kill "$APID_PID" 2>/dev/null
+	wait "$APID_PID"
+	ok "daemon exits 0 on SIGTERM" 0 $?
+	ok "no sanitizer report in the daemon log" 0 \
+	    "$(grep -c -E 'Sanitizer|runtime error' "$T/apid.log")"
+}
+
+# hdr NAME: the value of response header NAME (last one), without the CR.
+hdr() {
+	sed -n "s/^$1: \\([^\\r]*\\)\\r*\$/\\1/ip" "$T/headers" | tail -1
+}
+
 # The script's closing line, counted by run.sh.
 finish() {
 	echo "$(basename "$0"): $npass passed, $nfail failed"

@@ -24,4 +24,5 @@ K=$(new_key admin)
 start_apid
 req -d "hash=$K" -d cmd=v-list-users -d returncode=yes
 ok "daemon serves on the upgraded database" 0 "$BODY"
+stopped_clean
 finish

@@ -113,4 +113,5 @@ ok "slowloris: 1000 slow connections open" "open 1000" "$(cat "$T/slow.out")"
 ok "slowloris: a valid client is served" 200 \
     "$(tls -d "hash=$K" -d cmd=v-list-users -d returncode=yes)"
 kill "$SLOW" 2>/dev/null
+stopped_clean
 finish

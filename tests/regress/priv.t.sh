@@ -34,4 +34,5 @@ printf "USER='no-such-user-here'\n" >>"$T/apid.conf"
 out=$("$APID" -n -f "$T/apid.conf" 2>&1)
 ok "-n names an unknown USER" 1 $?
 contains "unknown USER message" "USER: no such user" "$out"
+stopped_clean
 finish

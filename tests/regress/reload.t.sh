@@ -92,4 +92,5 @@ sleep 0.3
 ok "still serving after a bad reload" 200 \
     "$(tls -d "hash=$K" -d cmd=v-list-users -d returncode=yes)"
 contains "bad reload logged" "NOPE: unknown key" "$(cat "$T/apid.log")"
+stopped_clean
 finish

@@ -5,20 +5,6 @@
 # and a client that goes away does not hurt the daemon.
 . "$(dirname "$0")/lib.sh"
 
-# stopped_clean: SIGTERM stops the daemon with status 0, and its log holds
-# no sanitizer report (ASan, UBSan and LSan write there).
-stopped_clean() {
-	kill "$APID_PID" 2>/dev/null
-	wait "$APID_PID"
-	ok "daemon exits 0 on SIGTERM" 0 $?
-	ok "no sanitizer report in the daemon log" 0 \
-	    "$(grep -c -E 'Sanitizer|runtime error' "$T/apid.log")"
-}
-
-hdr() {
-	sed -n "s/^$1: \\([^\\r]*\\)\\r*\$/\\1/ip" "$T/headers" | tail -1
-}
-
 # A sleep length no other process on the box is using: 30.<pid>, 2.<pid>...
 U=$(printf '%05d' $(($$ % 100000)))
 

@@ -23,4 +23,5 @@ contains "json body" '"alice"' "$BODY"
 
 reqto /nowhere
 ok "unknown path" 404 "$STATUS"
+stopped_clean
 finish

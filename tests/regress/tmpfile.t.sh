@@ -5,16 +5,6 @@
 # the file is then usable as a command argument.
 . "$(dirname "$0")/lib.sh"
 
-# stopped_clean: SIGTERM stops the daemon with status 0, and its log holds
-# no sanitizer report (ASan, UBSan and LSan write there).
-stopped_clean() {
-	kill "$APID_PID" 2>/dev/null
-	wait "$APID_PID"
-	ok "daemon exits 0 on SIGTERM" 0 $?
-	ok "no sanitizer report in the daemon log" 0 \
-	    "$(grep -c -E 'Sanitizer|runtime error' "$T/apid.log")"
-}
-
 # The recorded stubs plus v-read-file, which prints the file named by arg2
 # (as v-add-user reads a /tmp password file).
 BIN=$T/bin
