@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+struct event;
 struct evhttp_request;
 struct evkeyvalq;
 struct request;
@@ -68,6 +69,8 @@ struct request {
 	int			 exit_code;	/* what the answer says, for the
 						 * audit: the command's or ours */
 	int			 gone;		/* connection closed */
+	int			 left;		/* client hung up, seen by us */
+	struct event		*watch;		/* for the client hanging up */
 	int			 answered;
 
 	struct cred		 cred;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -96,6 +97,58 @@ http_close_cb(struct evhttp_connection *, void *arg)
 	}
 }
 
+/*
+ * libevent reads nothing from a connection while its request is with us,
+ * so a client that hangs up mid-command would go unnoticed until the
+ * answer is written. Watch the socket ourselves: a peek that reads end of
+ * file means the client left, and its command is cancelled (its process
+ * group killed) instead of running on for nobody.
+ */
+static void
+http_watch_cb(evutil_socket_t fd, short, void *arg)
+{
+	struct request	*r = (struct request *)arg;
+	char		 c;
+	ssize_t		 n;
+
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		event_add(r->watch, nullptr);
+		return;
+	}
+	if (n > 0)
+		return;		/* a pipelined request: stop watching */
+	log_debug("%s: client %s left before its answer", __func__,
+	    r->client);
+	r->left = 1;
+	if (r->verify != nullptr) {
+		verify_cancel(r->verify);
+		r->verify = nullptr;
+	}
+	if (r->job != nullptr) {
+		job_cancel(r->job);
+		r->job = nullptr;
+	}
+	if (!r->answered)
+		http_reply(r, 503, "text/plain", "", 0, nullptr);
+}
+
+static void
+http_watch(struct request *r, struct event_base *base)
+{
+	struct evhttp_connection	*evcon;
+	struct bufferevent		*bev;
+	evutil_socket_t			 fd;
+
+	if ((evcon = evhttp_request_get_connection(r->req)) == nullptr ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == nullptr ||
+	    (fd = bufferevent_getfd(bev)) == -1)
+		return;
+	r->watch = event_new(base, fd, EV_READ, http_watch_cb, r);
+	if (r->watch != nullptr)
+		event_add(r->watch, nullptr);
+}
+
 static void
 http_peer(struct request *r)
 {
@@ -152,6 +205,8 @@ http_request_cb(struct evhttp_request *req, void *)
 	http_peer(r);
 	clientip_resolve(r->peer, evhttp_request_get_input_headers(req),
 	    r->client, sizeof r->client);
+	http_watch(r, evhttp_connection_get_base(
+	    evhttp_request_get_connection(req)));
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
 	    http_close_cb, r);
 
@@ -261,8 +316,12 @@ http_reply(struct request *r, int status, const char *ctype,
 		return;
 	}
 	r->answered = 1;
+	if (r->watch != nullptr) {
+		event_free(r->watch);
+		r->watch = nullptr;
+	}
 	if (r->ep != nullptr && r->ep->auth)
-		http_audit(r, r->gone ? 499 : status);
+		http_audit(r, r->gone || r->left ? 499 : status);
 	/* The connection may serve other requests: forget this one. */
 	if (!r->gone && evhttp_request_get_connection(r->req) != nullptr)
 		evhttp_connection_set_closecb(
@@ -297,6 +356,8 @@ http_request_free(struct request *r)
 	cred_free(&r->cred);
 	principal_free(&r->who);
 	free(r->cmd);
+	if (r->watch != nullptr)
+		event_free(r->watch);
 	free(r->cmd_path);
 	for (int i = 0; i < r->nargs; i++)
 		free(r->args[i]);

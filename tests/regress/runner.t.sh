@@ -126,6 +126,17 @@ S="3.$U"
 curl -s -m 1 -d "hash=$K" -d cmd=v-sleep -d "arg1=$S" "http://$PORT/api/" \
     >/dev/null 2>&1
 ok "client gave up" 28 $?
+# The daemon notices the hang-up and kills the command's process group,
+# well before the 3 s it would have slept.
+sleep 0.5
+ok "orphan killed when its client left" 0 "$(running "sleep $S")"
+# Its audit row says the client left (written within a second or two).
+i=0
+while [ $i -lt 30 ] && [ "$(sqlite3 "$T/keys.db" "SELECT count(*) FROM audit WHERE http_status = 499" 2>/dev/null)" != 1 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ok "audited as 499" 1 "$(sqlite3 "$T/keys.db" "SELECT count(*) FROM audit WHERE http_status = 499")"
 req -d "hash=$K" -d cmd=v-echo-args -d arg1=next
 ok "next request while the orphan runs" "200 argc=1
 [next]" "$STATUS $BODY"
