@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Who the client is: the socket's peer, unless that peer is a trusted proxy
- * (TRUSTED_PROXIES), whose forwarding headers are then believed. */
+ * (TRUSTED_PROXIES), whose PROXY_HEADER is then believed. */
 #ifndef CLIENTIP_H
 #define CLIENTIP_H
 
@@ -9,17 +9,29 @@
 struct evkeyvalq;
 
 /* TRUSTED_PROXIES: a comma list of CIDRs and the word "unix" (the peer of
- * a unix-socket listener). Returns 0, or -1 with *cause; on error the old
- * list stays. */
-int	 clientip_init(const char *trusted, char **cause);
+ * a unix-socket listener); PROXY_HEADER: X-Real-IP, X-Forwarded-For or
+ * CF-Connecting-IP, in any case. Returns 0, or -1 with *cause; on error
+ * what was in force stays. */
+int	 clientip_init(const char *trusted, const char *header, char **cause);
 void	 clientip_free(void);
+
+/* The canonical spelling of a PROXY_HEADER value, or nullptr. */
+const char *clientip_header_name(const char *);
 
 /* The canonical text of an address (v4-mapped v6 as v4), or -1. */
 int	 clientip_canonical(const char *text, char *out, size_t outlen);
 
-/* The client's address from the peer and the request headers, into out:
- * from a trusted peer, the right-most untrusted X-Forwarded-For hop, else
- * X-Real-IP, else CF-Connecting-IP; from anyone else, the peer. */
+/* 1 when addr (canonical, or "unix") is a trusted proxy. */
+int	 clientip_trusted_peer(const char *addr);
+
+/*
+ * The client's address from the peer and the request headers, into out.
+ * From a peer that is not a trusted proxy: the peer. From a trusted proxy:
+ * its PROXY_HEADER, the last line of it; for X-Forwarded-For the right-most
+ * hop that is not a trusted proxy (the left-most when all are). When that
+ * header is missing, not an address, or a hop that is not an address comes
+ * first, out is "": the client is unknown and no allowlist admits it.
+ */
 void	 clientip_resolve(const char *peer, const struct evkeyvalq *headers,
 	    char *out, size_t outlen);
 

@@ -32,6 +32,7 @@ struct config {
 	char		*hestia_conf;
 	struct hestia_switches sw;
 	char		*trusted_proxies;
+	char		*proxy_header;	/* X-Real-IP, X-Forwarded-For, ... */
 	int		 max_jobs;
 	int		 queue;
 	int		 cmd_timeout;

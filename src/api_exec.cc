@@ -73,7 +73,9 @@ api_exec_parse(struct request *r)
 {
 	const char	*auth, *body, *colon;
 	json_t		*j, *cmd, *args, *a;
+	json_error_t	 jerr;
 	size_t		 len, i;
+	char		*msg, *near;
 	int		 rv = -1;
 
 	if (http_method(r) != EVHTTP_REQ_POST) {
@@ -92,8 +94,20 @@ api_exec_parse(struct request *r)
 	r->cred.secret = xstrdup(colon + 1);
 
 	body = http_body(r, &len);
-	j = json_loadb(body, len, 0, nullptr);
-	if (j == nullptr || !json_is_object(j)) {
+	/* NUL is allowed here so that it is refused below by name. */
+	j = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
+	if (j == nullptr) {
+		/* jansson quotes the input "near" the error: nothing of the
+		 * request is echoed before authentication. */
+		if ((near = strstr(jerr.text, " near ")) != nullptr)
+			*near = '\0';
+		xasprintf(&msg, "the body is not valid JSON: %s (line %d, "
+		    "column %d)", jerr.text, jerr.line, jerr.column);
+		api_exec_error(r, 400, E_INVALID, msg, nullptr);
+		free(msg);
+		goto done;
+	}
+	if (!json_is_object(j)) {
 		api_exec_error(r, 400, E_INVALID, "the body must be a JSON "
 		    "object: {\"cmd\": \"v-...\", \"args\": [...]}", nullptr);
 		goto done;
@@ -112,6 +126,12 @@ api_exec_parse(struct request *r)
 	}
 	if (json_array_size(args) > HTTP_MAX_ARGS) {
 		api_exec_error(r, 400, E_INVALID, "at most 13 arguments",
+		    nullptr);
+		goto done;
+	}
+	if (memchr(json_string_value(cmd), '\0', json_string_length(cmd)) !=
+	    nullptr) {
+		api_exec_error(r, 400, E_INVALID, "\"cmd\" holds a NUL byte",
 		    nullptr);
 		goto done;
 	}

@@ -75,27 +75,50 @@ api_hestia_read(struct request *r, struct form *form)
 	return form_parse_json(form, body, len);
 }
 
-/* A parameter as a string; *bad set when it is an array (PHP's TypeError).
- * The name is kept from the form, which outlives the check. */
+/* What a parameter may not be: an array (PHP's TypeError), or text with
+ * a NUL byte inside (a C string would end there: cmd=v-list-users%00x must
+ * not run v-list-users). The first such name is kept; the form outlives
+ * the check. */
+struct api_hestia_flaws {
+	const char	*array;
+	const char	*nul;
+};
+
+/* A parameter as a string, or nullptr (missing or flawed). */
 static const struct form_param *
-api_hestia_param(struct form *form, const char *name, const char **bad)
+api_hestia_param(struct form *form, const char *name,
+    struct api_hestia_flaws *fl)
 {
 	const struct form_param	*p = form_get(form, name);
 
-	if (p != nullptr && p->is_array && *bad == nullptr)
-		*bad = p->name;
-	return p != nullptr && !p->is_array ? p : nullptr;
+	if (p == nullptr)
+		return nullptr;
+	if (p->is_array) {
+		if (fl->array == nullptr)
+			fl->array = p->name;
+		return nullptr;
+	}
+	return p;
 }
 
+/* An allocated copy of a parameter, trimmed as PHP's trim() when asked;
+ * nullptr when missing or flawed. */
 static char *
-api_hestia_trimmed(struct form *form, const char *name, const char **bad)
+api_hestia_value(struct form *form, const char *name, int trim,
+    struct api_hestia_flaws *fl)
 {
 	struct form_param	*p;
 
-	p = (struct form_param *)api_hestia_param(form, name, bad);
+	p = (struct form_param *)api_hestia_param(form, name, fl);
 	if (p == nullptr)
 		return nullptr;
-	form_trim(p);
+	if (trim)
+		form_trim(p);
+	if (memchr(p->value, '\0', p->valuelen) != nullptr) {
+		if (fl->nul == nullptr)
+			fl->nul = p->name;
+		return nullptr;
+	}
 	return xstrndup(p->value, p->valuelen);
 }
 
@@ -118,8 +141,8 @@ api_hestia_parse(struct request *r)
 {
 	struct api_hestia		*st;
 	struct form			 form;
-	const struct form_param		*p, *rc;
-	const char			*bad = nullptr;
+	struct api_hestia_flaws		 fl = { nullptr, nullptr };
+	const struct form_param		*rc;
 	char				*access_key = nullptr, *secret = nullptr;
 	char				*hash = nullptr, name[8], *colon, *why;
 	int				 i, rv = -1;
@@ -132,14 +155,15 @@ api_hestia_parse(struct request *r)
 		    strlen(HESTIA_NODATA), HESTIA_TEXT, nullptr);
 		goto done;
 	}
-	rc = api_hestia_param(&form, "returncode", &bad);
+	rc = api_hestia_param(&form, "returncode", &fl);
 	st->code_mode = rc != nullptr && strcmp(rc->value, "yes") == 0 &&
 	    rc->valuelen == 3;
 
-	access_key = api_hestia_trimmed(&form, "access_key", &bad);
-	secret = api_hestia_trimmed(&form, "secret_key", &bad);
-	if ((p = api_hestia_param(&form, "hash", &bad)) != nullptr)
-		hash = xstrndup(p->value, p->valuelen);
+	access_key = api_hestia_value(&form, "access_key", 1, &fl);
+	secret = api_hestia_value(&form, "secret_key", 1, &fl);
+	hash = api_hestia_value(&form, "hash", 0, &fl);
+	if (fl.nul != nullptr)
+		goto flawed;
 	/* hash=ID:SECRET is an access key, at exactly 20 and 40 bytes. */
 	if (form_get(&form, "access_key") == nullptr && hash != nullptr &&
 	    (colon = strchr(hash, ':')) != nullptr &&
@@ -166,15 +190,12 @@ api_hestia_parse(struct request *r)
 			hash = nullptr;
 		} else {
 			r->cred.kind = CRED_PASSWORD;
-			if ((p = api_hestia_param(&form, "user",
-			    &bad)) != nullptr)
-				r->cred.id = xstrndup(p->value, p->valuelen);
-			if ((p = api_hestia_param(&form, "password",
-			    &bad)) != nullptr) {
-				r->cred.secret = xstrndup(p->value,
-				    p->valuelen);
-				r->cred.has_password = 1;
-			}
+			r->cred.id = api_hestia_value(&form, "user", 0, &fl);
+			r->cred.secret = api_hestia_value(&form, "password", 0,
+			    &fl);
+			r->cred.has_password = r->cred.secret != nullptr;
+			if (fl.nul != nullptr)
+				goto flawed;
 		}
 	} else {
 		api_hestia_answer(r, 405, E_NODATA, HESTIA_NODATA,
@@ -182,27 +203,22 @@ api_hestia_parse(struct request *r)
 		goto done;
 	}
 
-	r->cmd = api_hestia_trimmed(&form, "cmd", &bad);
+	r->cmd = api_hestia_value(&form, "cmd", 1, &fl);
 	if (r->cmd == nullptr)
 		r->cmd = xstrdup("");
 	/* Present arguments in order, without gaps; empty ones kept. */
 	for (i = 1; i <= HTTP_MAX_ARGS; i++) {
 		snprintf(name, sizeof name, "arg%d", i);
-		p = api_hestia_param(&form, name, &bad);
-		if (p == nullptr)
-			continue;
-		form_trim((struct form_param *)p);
-		if (memchr(p->value, '\0', p->valuelen) != nullptr) {
-			xasprintf(&why, "%s holds a NUL byte", name);
-			api_hestia_reject(r, why);
-			free(why);
-			goto done;
-		}
-		r->argpos[r->nargs] = i;
-		r->args[r->nargs++] = xstrndup(p->value, p->valuelen);
+		if ((r->args[r->nargs] = api_hestia_value(&form, name, 1,
+		    &fl)) != nullptr)
+			r->argpos[r->nargs++] = i;
 	}
-	if (bad != nullptr) {
-		xasprintf(&why, "%s must be a single value", bad);
+flawed:
+	if (fl.array != nullptr || fl.nul != nullptr) {
+		if (fl.nul == nullptr)
+			xasprintf(&why, "%s must be a single value", fl.array);
+		else
+			xasprintf(&why, "%s holds a NUL byte", fl.nul);
 		api_hestia_reject(r, why);
 		free(why);
 		goto done;

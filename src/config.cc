@@ -11,6 +11,7 @@
 
 #include "apid.h"
 #include "acl.h"
+#include "clientip.h"
 #include "config.h"
 #include "lockout.h"
 #include "shconf.h"
@@ -26,6 +27,7 @@ enum config_type {
 	CT_ARGON2,
 	CT_LOCKOUT,
 	CT_PROXIES,	/* CIDRs and "unix" */
+	CT_PROXY_HEADER, /* the one forwarding header believed */
 	CT_USER,	/* a user of this system, or empty */
 };
 
@@ -57,6 +59,7 @@ static const struct config_key config_keys[] = {
 	{ "MAX_BODY",		CT_SIZE,	OFF(max_body), 64, 1L << 30 },
 	{ "MAX_JOBS",		CT_INT,		OFF(max_jobs), 1, 4096 },
 	{ "MAX_OUTPUT",		CT_SIZE,	OFF(max_output), 1, 1L << 30 },
+	{ "PROXY_HEADER",	CT_PROXY_HEADER, OFF(proxy_header), 0, 0 },
 	{ "QUEUE",		CT_INT,		OFF(queue), 0, 65536 },
 	{ "ROOT_USER",		CT_STRING,	OFF(sw.root_user), 0, 0 },
 	{ "SHADOW_FILE",	CT_PATH,	OFF(shadow_file), 0, 0 },
@@ -169,6 +172,7 @@ config_defaults(struct config *conf)
 	conf->sw.allowed_ip = xstrdup("");
 	conf->sw.root_user = xstrdup("admin");
 	conf->trusted_proxies = xstrdup("");
+	conf->proxy_header = xstrdup("X-Real-IP");
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	conf->max_jobs = ncpu > 0 ? (int)ncpu : 1;
 	conf->queue = 64;
@@ -273,6 +277,11 @@ config_set(struct config *conf, const struct config_key *ck,
 		if (config_check_proxies(value, why_buf, sizeof why_buf) == -1)
 			return why_buf;
 		break;
+	case CT_PROXY_HEADER:
+		if ((value = clientip_header_name(value)) == nullptr)
+			return "expected X-Real-IP, X-Forwarded-For or "
+			    "CF-Connecting-IP";
+		break;
 	case CT_STRING:
 		break;
 	}
@@ -355,6 +364,7 @@ config_free(struct config *conf)
 		switch (config_keys[i].type) {
 		case CT_STRING: case CT_PATH: case CT_PATH_EMPTY:
 		case CT_LOCKOUT: case CT_PROXIES: case CT_USER:
+		case CT_PROXY_HEADER:
 			free(*(char **)((char *)conf + config_keys[i].offset));
 			break;
 		default:

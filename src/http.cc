@@ -575,7 +575,8 @@ http_reload(const struct config *conf, char **cause)
 	if (conf->tls_cert[0] != '\0' &&
 	    tls_load(conf->tls_cert, conf->tls_key, cause) == -1)
 		return -1;
-	if (clientip_init(conf->trusted_proxies, cause) == -1)
+	if (clientip_init(conf->trusted_proxies, conf->proxy_header,
+	    cause) == -1)
 		return -1;
 	evhttp_set_max_body_size(http_server, conf->max_body);
 	evhttp_set_max_body_size(http_server_unix, conf->max_body);
@@ -594,7 +595,8 @@ http_init(struct event_base *base, char **cause)
 		return -1;
 	}
 	http_accept_timer = evtimer_new(base, http_accept_resume_cb, nullptr);
-	if (clientip_init(env->conf->trusted_proxies, cause) == -1)
+	if (clientip_init(env->conf->trusted_proxies,
+	    env->conf->proxy_header, cause) == -1)
 		return -1;
 	if (env->conf->tls_cert[0] != '\0') {
 		if (tls_load(env->conf->tls_cert, env->conf->tls_key,

@@ -26,6 +26,7 @@ tool curl curl
 tool python3 python3
 tool sqlite3 sqlite3
 tool openssl openssl
+tool nginx nginx-light
 [ -n "$need" ] || exit 0
 need=$(echo $need | tr ' ' '\n' | sort -u | tr '\n' ' ')
 if [ "$(id -u)" != 0 ]; then

@@ -113,6 +113,28 @@ reqto() {
 	BODY=$(cat "$T/body")
 }
 
+# rawreq: send the bytes on stdin to the daemon as they are, then print the
+# status code of the answer ("none" when there was none within 10 s).
+rawreq() {
+	python3 -c '
+import socket, sys
+host, port = sys.argv[1].rsplit(":", 1)
+s = socket.create_connection((host, int(port)), timeout=10)
+s.sendall(sys.stdin.buffer.read())
+data = b""
+try:
+    while b"\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+except OSError:
+    pass
+line = data.split(b"\r\n", 1)[0].split()
+print(line[1].decode() if len(line) > 1 else "none")
+' "$PORT"
+}
+
 # stopped_clean: SIGTERM stops the daemon with status 0, and its log holds
 # no sanitizer report (ASan, UBSan and LSan write there).
 stopped_clean() {

@@ -43,17 +43,18 @@ ok "spoof: headers ignored from untrusted peer" \
     "$ID 127.0.0.1 v-list-users successfully launched" \
     "$(tail -1 "$T/auth.log" | cut -d' ' -f3-)"
 
-# Trusted unix peer: X-Real-IP is believed; without it "unix" is no IP.
+# Trusted unix peer: X-Real-IP is believed; without it the client is
+# unknown, and no allowlist admits it.
 ok "unix: no header, refused" 401 "$(sock -d "hash=$K" -d cmd=v-list-users)"
 ok "unix: refusal body" "Error: IP is not allowed to connect with API" "$(cat "$T/body")"
 ok "unix: X-Real-IP believed" 200 "$(sock -H 'X-Real-IP: 192.0.2.7' -d "hash=$K" -d cmd=v-list-users -d returncode=yes)"
 ok "unix: client in auth.log" \
     "$ID 192.0.2.7 v-list-users successfully launched" \
     "$(tail -1 "$T/auth.log" | cut -d' ' -f3-)"
-ok "unix: right-most untrusted XFF hop" 401 \
-    "$(sock -H 'X-Forwarded-For: 192.0.2.7, 198.51.100.1' -d "hash=$K" -d cmd=v-list-users)"
-ok "unix: garbage XFF falls back to X-Real-IP" 200 \
-    "$(sock -H 'X-Forwarded-For: nonsense' -H 'X-Real-IP: 192.0.2.7' -d "hash=$K" -d cmd=v-list-users -d returncode=yes)"
+ok "unix: X-Forwarded-For not read (PROXY_HEADER is X-Real-IP)" 401 \
+    "$(sock -H 'X-Forwarded-For: 192.0.2.7' -d "hash=$K" -d cmd=v-list-users)"
+ok "unix: the last X-Real-IP line is the proxy's" 200 \
+    "$(sock -H 'X-Real-IP: 6.6.6.6' -H 'X-Real-IP: 192.0.2.7' -d "hash=$K" -d cmd=v-list-users -d returncode=yes)"
 ok "unix: socket mode" 660 "$(stat -c %a "$T/apid.sock")"
 
 # auth.log: exact Hestia lines; none for a permission refusal.

@@ -42,13 +42,19 @@ test_set_headers(const char *name, ...)
 }
 
 static void
-test_init(const char *list)
+test_init_header(const char *list, const char *header)
 {
 	char	*cause = nullptr;
 
-	if (clientip_init(list, &cause) == -1)
-		fail_msg("clientip_init %s: %s", list, cause);
+	if (clientip_init(list, header, &cause) == -1)
+		fail_msg("clientip_init %s %s: %s", list, header, cause);
 	assert_null(cause);
+}
+
+static void
+test_init(const char *list)
+{
+	test_init_header(list, "X-Forwarded-For");
 }
 
 static int
@@ -102,9 +108,11 @@ test_clientip_xff(void **)
 	test_resolves("192.0.2.1", "198.51.100.7");
 	test_resolves("2001:db8::53", "198.51.100.7");
 	test_resolves("unix", "198.51.100.7");
-	/* Without its header, a proxy is its own client. */
+	/* Without its header, a proxy's client is unknown: never the proxy,
+	 * which an allowlist might admit. */
 	test_set_headers(nullptr);
-	test_resolves("10.1.2.3", "10.1.2.3");
+	test_resolves("10.1.2.3", "");
+	test_resolves("unix", "");
 }
 
 /* The right-most hop no trusted proxy added: what the client wrote to
@@ -122,68 +130,149 @@ test_clientip_xff_rightmost(void **)
 	test_resolves("10.1.2.3", "198.51.100.7");
 }
 
-/* Every hop a proxy: no client in the header. */
+/* A proxy that appends a line of its own: the last line is its. */
+static void
+test_clientip_xff_lines(void **)
+{
+	test_set_headers("X-Forwarded-For", "6.6.6.6",
+	    "X-Forwarded-For", "198.51.100.7", nullptr);
+	test_resolves("10.1.2.3", "198.51.100.7");
+	test_set_headers("X-Forwarded-For", "6.6.6.6",
+	    "X-Forwarded-For", "198.51.100.7, 10.0.0.5", nullptr);
+	test_resolves("10.1.2.3", "198.51.100.7");
+	/* Proxies on every line: the walk goes on into earlier lines. */
+	test_set_headers("X-Forwarded-For", "6.6.6.6, 198.51.100.7",
+	    "x-forwarded-for", "10.0.0.5", nullptr);
+	test_resolves("10.1.2.3", "198.51.100.7");
+}
+
+/* Every hop a proxy: the left-most, which is one of ours. */
 static void
 test_clientip_xff_all_trusted(void **)
 {
 	test_set_headers("X-Forwarded-For", "10.0.0.1, 10.0.0.2", nullptr);
-	test_resolves("10.1.2.3", "10.1.2.3");
+	test_resolves("10.1.2.3", "10.0.0.1");
 	test_set_headers("X-Forwarded-For", "10.0.0.1, 10.0.0.2",
 	    "X-Real-IP", "198.51.100.8", nullptr);
-	test_resolves("10.1.2.3", "198.51.100.8");
+	test_resolves("10.1.2.3", "10.0.0.1");
 }
 
 /* A hop that is not an address ends the walk: nothing to its left is
- * believed. */
+ * believed, and the client is unknown. */
 static void
 test_clientip_xff_garbage(void **)
 {
 	test_set_headers("X-Forwarded-For", "198.51.100.7, garbage", nullptr);
-	test_resolves("10.1.2.3", "10.1.2.3");
+	test_resolves("10.1.2.3", "");
 	test_set_headers("X-Forwarded-For", "198.51.100.7, 10.0.0.9, unknown",
 	    nullptr);
-	test_resolves("10.1.2.3", "10.1.2.3");
+	test_resolves("10.1.2.3", "");
 	test_set_headers("X-Forwarded-For", "198.51.100.7, garbage",
 	    "X-Real-IP", "198.51.100.8", nullptr);
-	test_resolves("10.1.2.3", "198.51.100.8");
+	test_resolves("10.1.2.3", "");
 	/* Garbage to the left of the client does not matter. */
 	test_set_headers("X-Forwarded-For", "garbage, 198.51.100.7", nullptr);
 	test_resolves("10.1.2.3", "198.51.100.7");
 	test_set_headers("X-Forwarded-For", "", nullptr);
-	test_resolves("10.1.2.3", "10.1.2.3");
+	test_resolves("10.1.2.3", "");
 	test_set_headers("X-Forwarded-For", "198.51.100.7,", nullptr);
-	test_resolves("10.1.2.3", "10.1.2.3");
+	test_resolves("10.1.2.3", "");
+	test_set_headers("X-Forwarded-For", ",,,", nullptr);
+	test_resolves("10.1.2.3", "");
 	test_set_headers("X-Forwarded-For", "198.51.100.7:1234", nullptr);
-	test_resolves("10.1.2.3", "10.1.2.3");
+	test_resolves("10.1.2.3", "");
 	test_set_headers("X-Forwarded-For", "fe80::1%eth0", nullptr);
-	test_resolves("10.1.2.3", "10.1.2.3");
+	test_resolves("10.1.2.3", "");
 }
 
-/* Without a usable X-Forwarded-For: X-Real-IP, then CF-Connecting-IP. */
+/*
+ * Found by fuzzing: a left-most hop that begins with a blank and is a
+ * trusted proxy made the walk loop for ever (the whole daemon hung). The
+ * obs-fold form "X-Forwarded-For:\r\n 127.0.0.1" reaches it too.
+ */
 static void
-test_clientip_order(void **)
+test_clientip_xff_leading_blank_hang(void **)
 {
-	test_set_headers("X-Real-IP", "198.51.100.8", nullptr);
-	test_resolves("10.1.2.3", "198.51.100.8");
-	test_set_headers("CF-Connecting-IP", "198.51.100.9", nullptr);
-	test_resolves("10.1.2.3", "198.51.100.9");
-	test_set_headers("CF-Connecting-IP", "198.51.100.9",
-	    "X-Real-IP", "198.51.100.8", "X-Forwarded-For", "198.51.100.7",
-	    nullptr);
-	test_resolves("10.1.2.3", "198.51.100.7");
-	test_set_headers("CF-Connecting-IP", "198.51.100.9",
+	test_set_headers("X-Forwarded-For", "\t10.0.0.1", nullptr);
+	test_resolves("10.1.2.3", "10.0.0.1");
+	test_set_headers("X-Forwarded-For", " 10.0.0.1", nullptr);
+	test_resolves("10.1.2.3", "10.0.0.1");
+	test_set_headers("X-Forwarded-For", " 10.0.0.1 ,\t10.0.0.2", nullptr);
+	test_resolves("10.1.2.3", "10.0.0.1");
+	test_set_headers("X-Forwarded-For", "  ", nullptr);
+	test_resolves("10.1.2.3", "");
+}
+
+/* More lines of the header than any chain of proxies sets. */
+static void
+test_clientip_xff_too_many_lines(void **)
+{
+	int	 i;
+
+	test_set_headers(nullptr);
+	for (i = 0; i < 17; i++)
+		evhttp_add_header(&test_headers, "X-Forwarded-For", "10.0.0.1");
+	evhttp_add_header(&test_headers, "X-Forwarded-For", "198.51.100.7");
+	test_resolves("10.1.2.3", "");
+}
+
+/*
+ * The default, X-Real-IP: only that header, its last line. This is the
+ * attack that the old preference order allowed: nginx sets X-Real-IP and
+ * passes the client's own X-Forwarded-For on.
+ */
+static void
+test_clientip_real_ip(void **)
+{
+	test_init_header(TRUSTED, "x-real-ip");
+	test_set_headers("X-Forwarded-For", "192.0.2.99",
 	    "X-Real-IP", "198.51.100.8", nullptr);
 	test_resolves("10.1.2.3", "198.51.100.8");
-	/* A bad one is passed over. */
-	test_set_headers("CF-Connecting-IP", "198.51.100.9",
-	    "X-Real-IP", "nonsense", nullptr);
-	test_resolves("10.1.2.3", "198.51.100.9");
-	test_set_headers("CF-Connecting-IP", "nonsense", "X-Real-IP", "",
-	    nullptr);
-	test_resolves("10.1.2.3", "10.1.2.3");
-	/* Header names are not case-sensitive. */
-	test_set_headers("x-real-ip", "198.51.100.8", nullptr);
+	test_set_headers("X-Forwarded-For", "192.0.2.99", nullptr);
+	test_resolves("10.1.2.3", "");
+	test_set_headers("X-Real-IP", "192.0.2.99", "X-Real-IP",
+	    "198.51.100.8", nullptr);
 	test_resolves("10.1.2.3", "198.51.100.8");
+	test_set_headers("X-Real-IP", " 198.51.100.8 ", nullptr);
+	test_resolves("10.1.2.3", "198.51.100.8");
+	test_set_headers("X-Real-IP", "198.51.100.8, 6.6.6.6", nullptr);
+	test_resolves("10.1.2.3", "");
+	test_set_headers("X-Real-IP", "nonsense", nullptr);
+	test_resolves("10.1.2.3", "");
+	test_set_headers("CF-Connecting-IP", "198.51.100.9", nullptr);
+	test_resolves("10.1.2.3", "");
+	/* Still nothing from an untrusted peer. */
+	test_set_headers("X-Real-IP", "198.51.100.8", nullptr);
+	test_resolves("203.0.113.5", "203.0.113.5");
+}
+
+static void
+test_clientip_cf(void **)
+{
+	test_init_header(TRUSTED, "CF-Connecting-IP");
+	test_set_headers("X-Real-IP", "198.51.100.8", "CF-Connecting-IP",
+	    "198.51.100.9", nullptr);
+	test_resolves("10.1.2.3", "198.51.100.9");
+	test_set_headers("X-Real-IP", "198.51.100.8", nullptr);
+	test_resolves("10.1.2.3", "");
+}
+
+static void
+test_clientip_header_names(void **)
+{
+	char	*cause = nullptr;
+
+	assert_string_equal(clientip_header_name("x-forwarded-for"),
+	    "X-Forwarded-For");
+	assert_string_equal(clientip_header_name("X-REAL-IP"), "X-Real-IP");
+	assert_null(clientip_header_name("Forwarded"));
+	assert_null(clientip_header_name(""));
+	test_set_headers("X-Forwarded-For", "198.51.100.7", nullptr);
+	assert_int_equal(clientip_init(TRUSTED, "Forwarded", &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	/* What was in force stays. */
+	test_resolves("10.1.2.3", "198.51.100.7");
 }
 
 /* v4-mapped v6 is the v4 address; v6 in its short form. */
@@ -192,10 +281,13 @@ test_clientip_canonicalised(void **)
 {
 	test_set_headers("X-Forwarded-For", "::ffff:198.51.100.7", nullptr);
 	test_resolves("10.1.2.3", "198.51.100.7");
+	test_init_header(TRUSTED, "X-Real-IP");
 	test_set_headers("X-Real-IP", "::FFFF:198.51.100.8", nullptr);
 	test_resolves("10.1.2.3", "198.51.100.8");
+	test_init_header(TRUSTED, "CF-Connecting-IP");
 	test_set_headers("CF-Connecting-IP", "2001:0DB9:0000::0005", nullptr);
 	test_resolves("10.1.2.3", "2001:db9::5");
+	test_init(TRUSTED);
 	/* A mapped address of a proxy is the proxy. */
 	test_set_headers("X-Forwarded-For", "198.51.100.7, ::ffff:10.0.0.5",
 	    nullptr);
@@ -276,7 +368,8 @@ test_clientip_bad_list(void **)
 
 	test_set_headers("X-Forwarded-For", "198.51.100.7", nullptr);
 	test_init("192.0.2.0/24,unix");
-	assert_int_equal(clientip_init("10.0.0.0/8,bogus", &cause), -1);
+	assert_int_equal(clientip_init("10.0.0.0/8,bogus", "X-Forwarded-For",
+	    &cause), -1);
 	assert_non_null(cause);
 	free(cause);
 	cause = nullptr;
@@ -284,11 +377,12 @@ test_clientip_bad_list(void **)
 	test_resolves("unix", "198.51.100.7");
 	test_resolves("10.1.2.3", "10.1.2.3");
 	/* Host bits set. */
-	assert_int_equal(clientip_init("10.1.2.3/8", &cause), -1);
+	assert_int_equal(clientip_init("10.1.2.3/8", "X-Forwarded-For", &cause), -1);
 	assert_non_null(cause);
 	free(cause);
 	cause = nullptr;
-	assert_int_equal(clientip_init("10.0.0.0/33", &cause), -1);
+	assert_int_equal(clientip_init("10.0.0.0/33", "X-Forwarded-For",
+	    &cause), -1);
 	free(cause);
 	cause = nullptr;
 	test_resolves("192.0.2.5", "198.51.100.7");
@@ -314,7 +408,19 @@ main(void)
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_clientip_xff_garbage,
 		    test_setup, test_teardown),
-		cmocka_unit_test_setup_teardown(test_clientip_order,
+		cmocka_unit_test_setup_teardown(test_clientip_xff_lines,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_clientip_xff_leading_blank_hang, test_setup,
+		    test_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_clientip_xff_too_many_lines, test_setup,
+		    test_teardown),
+		cmocka_unit_test_setup_teardown(test_clientip_real_ip,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_clientip_cf,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_clientip_header_names,
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_clientip_canonicalised,
 		    test_setup, test_teardown),
