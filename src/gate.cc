@@ -376,7 +376,9 @@ gate_password(struct request *r)
 {
 	const struct hestia_switches	*sw = hconf_get();
 
-	if (r->cred.id == nullptr || strcmp(r->cred.id, sw->root_user) != 0) {
+	/* ROOT_USER is empty when hestia.conf could not say who it is. */
+	if (r->cred.id == nullptr || sw->root_user[0] == '\0' ||
+	    strcmp(r->cred.id, sw->root_user) != 0) {
 		/* Hestia neither logs this nor says more. */
 		r->ep->refuse(r, E_FORBIDEN, "authentication failed");
 		return;

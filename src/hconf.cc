@@ -18,77 +18,105 @@
 static const struct config	*hconf_conf;
 static struct hestia_switches	 hconf_sw;
 static struct stat		 hconf_st;	/* of the last good read */
-static int			 hconf_read_once;
+static int			 hconf_state;	/* 1 read, -1 cannot be */
 static char			 hconf_dir[PATH_MAX];
 
-static int
-hconf_read_cb(const char *key, const char *value, int, void *arg, char **)
+/* The switches, failing closed: all off, no address, no admin. */
+static void
+hconf_closed(struct hestia_switches *sw)
 {
-	struct hestia_switches	*sw = (struct hestia_switches *)arg;
+	hestia_switches_free(sw);
+	sw->api = 0;
+	sw->api_system = 0;
+	sw->demo_mode = 1;
+	sw->allowed_ip = xstrdup("");
+	sw->root_user = xstrdup("");
+}
 
-	if (strcmp(key, "API") == 0)
-		sw->api = strcmp(value, "yes") == 0;
-	else if (strcmp(key, "API_SYSTEM") == 0)
-		sw->api_system = config_api_system(value);
-	else if (strcmp(key, "API_ALLOWED_IP") == 0) {
+enum { HC_API, HC_API_SYSTEM, HC_ALLOWED_IP, HC_ROOT_USER, HC_DEMO, HC_MAX };
+
+/*
+ * The switches from hestia.conf as Hestia's own API reads them (see
+ * shconf_hestia). A key that a line we cannot evaluate may set is taken
+ * at its closed value, with a warning; a file that cannot be read closes
+ * everything. Never the previous switches: the panel may just have turned
+ * the API off.
+ */
+static int
+hconf_read(const char *path, struct hestia_switches *sw, char **cause)
+{
+	struct shconf_var	 v[HC_MAX] = {
+		{ "API", nullptr, nullptr, 0, 0 },
+		{ "API_SYSTEM", nullptr, nullptr, 0, 0 },
+		{ "API_ALLOWED_IP", nullptr, nullptr, 0, 0 },
+		{ "ROOT_USER", nullptr, nullptr, 0, 0 },
+		{ "DEMO_MODE", nullptr, nullptr, 0, 0 },
+	};
+	int			 i;
+
+	hconf_closed(sw);
+	if (shconf_hestia(path, v, HC_MAX, cause) == -1)
+		return -1;
+	for (i = 0; i < HC_MAX; i++) {
+		if (v[i].uncertain)
+			log_warnx("%s: %s is set by a line that cannot be "
+			    "evaluated: treated as %s", path, v[i].name,
+			    i == HC_DEMO ? "yes" : i == HC_API ? "no" :
+			    i == HC_API_SYSTEM ? "0" : "empty");
+	}
+	sw->api = !v[HC_API].uncertain && v[HC_API].value != nullptr &&
+	    strcmp(v[HC_API].value, "yes") == 0;
+	sw->api_system = v[HC_API_SYSTEM].uncertain ? 0 :
+	    config_api_system(v[HC_API_SYSTEM].value != nullptr ?
+	    v[HC_API_SYSTEM].value : "");
+	sw->demo_mode = v[HC_DEMO].uncertain || (v[HC_DEMO].value != nullptr &&
+	    strcmp(v[HC_DEMO].value, "yes") == 0);
+	if (!v[HC_ALLOWED_IP].uncertain && v[HC_ALLOWED_IP].value != nullptr) {
 		free(sw->allowed_ip);
-		sw->allowed_ip = xstrdup(value);
-	} else if (strcmp(key, "ROOT_USER") == 0) {
+		sw->allowed_ip = xstrdup(v[HC_ALLOWED_IP].value);
+	}
+	if (!v[HC_ROOT_USER].uncertain) {
 		free(sw->root_user);
-		sw->root_user = xstrdup(value);
-	} else if (strcmp(key, "DEMO_MODE") == 0)
-		sw->demo_mode = strcmp(value, "yes") == 0;
+		sw->root_user = xstrdup(v[HC_ROOT_USER].value != nullptr ?
+		    v[HC_ROOT_USER].value : "admin");
+	}
+	shconf_vars_free(v, HC_MAX);
 	return 0;
 }
 
-/* Re-read hestia.conf when its inode, size or time changed. A file that
- * cannot be read keeps the last good switches (or all off, at first). */
+/* Re-read hestia.conf when its inode, size or times changed; when it
+ * cannot be read, every request tries again (and it is said once). */
 static void
 hconf_refresh(void)
 {
-	struct hestia_switches	 sw;
-	struct stat		 st;
-	char			*cause = nullptr;
+	struct stat	 st;
+	char		*cause = nullptr;
 
-	if (stat(hconf_conf->hestia_conf, &st) == -1) {
-		if (hconf_read_once)
-			return;
-		log_warn("%s", hconf_conf->hestia_conf);
-		goto off;
-	}
-	if (hconf_read_once && st.st_ino == hconf_st.st_ino &&
+	if (stat(hconf_conf->hestia_conf, &st) == -1)
+		xasprintf(&cause, "%s: %s", hconf_conf->hestia_conf,
+		    strerror(errno));
+	else if (hconf_state == 1 && st.st_ino == hconf_st.st_ino &&
 	    st.st_size == hconf_st.st_size &&
 	    st.st_mtim.tv_sec == hconf_st.st_mtim.tv_sec &&
 	    st.st_mtim.tv_nsec == hconf_st.st_mtim.tv_nsec &&
 	    st.st_ctim.tv_nsec == hconf_st.st_ctim.tv_nsec)
 		return;
-	memset(&sw, 0, sizeof sw);
-	sw.allowed_ip = xstrdup("");
-	sw.root_user = xstrdup("admin");
-	if (shconf_read(hconf_conf->hestia_conf, hconf_read_cb, &sw,
-	    &cause) == -1) {
-		log_warnx("%s; keeping the previous switches", cause);
-		free(cause);
-		hestia_switches_free(&sw);
-		if (hconf_read_once)
-			return;
-		goto off;
+	else if (hconf_read(hconf_conf->hestia_conf, &hconf_sw,
+	    &cause) == 0) {
+		if (hconf_state == -1)
+			log_info("%s: read again", hconf_conf->hestia_conf);
+		hconf_st = st;
+		hconf_state = 1;
+		log_debug("%s: API=%d API_SYSTEM=%d ROOT_USER=%s DEMO_MODE=%d",
+		    __func__, hconf_sw.api, hconf_sw.api_system,
+		    hconf_sw.root_user, hconf_sw.demo_mode);
+		return;
 	}
-	hestia_switches_free(&hconf_sw);
-	hconf_sw = sw;
-	hconf_st = st;
-	hconf_read_once = 1;
-	log_debug("%s: API=%d API_SYSTEM=%d ROOT_USER=%s", __func__,
-	    hconf_sw.api, hconf_sw.api_system, hconf_sw.root_user);
-	return;
-off:
-	/* Nothing known yet: everything off, safely. */
-	hestia_switches_free(&hconf_sw);
-	hconf_sw.api = 0;
-	hconf_sw.api_system = 0;
-	hconf_sw.demo_mode = 0;
-	hconf_sw.allowed_ip = xstrdup("");
-	hconf_sw.root_user = xstrdup("admin");
+	hconf_closed(&hconf_sw);
+	if (hconf_state != -1)
+		log_warnx("%s; the API is off until it can be read", cause);
+	free(cause);
+	hconf_state = -1;
 }
 
 void
@@ -97,7 +125,7 @@ hconf_init(const struct config *conf)
 	char	*p;
 
 	hconf_conf = conf;
-	hconf_read_once = 0;
+	hconf_state = 0;
 	snprintf(hconf_dir, sizeof hconf_dir, "/usr/local/hestia");
 	if (conf->hestia_conf[0] != '\0') {
 		snprintf(hconf_dir, sizeof hconf_dir, "%s", conf->hestia_conf);
@@ -152,11 +180,18 @@ hconf_user_valid(const char *user)
 	return 1;
 }
 
+/*
+ * Hestia refuses a key whose owner's user.conf holds SUSPENDED='yes'
+ * anywhere (is_object_unsuspended greps for it); bash's and source_conf's
+ * readings are asked too, and any of them saying yes, or a file that
+ * cannot be read, means suspended.
+ */
 enum hconf_user
 hconf_user_state(const char *user)
 {
-	char		*path, *suspended;
-	enum hconf_user	 state;
+	struct shconf_var	 v = { "SUSPENDED", nullptr, nullptr, 0, 0 };
+	char			*path, *cause = nullptr;
+	enum hconf_user		 state = HCONF_USER_SUSPENDED;
 
 	if (hconf_conf->hestia_conf[0] == '\0')
 		return HCONF_USER_OK;
@@ -167,10 +202,15 @@ hconf_user_state(const char *user)
 		free(path);
 		return HCONF_USER_MISSING;
 	}
-	suspended = shconf_get(path, "SUSPENDED");
+	if (shconf_hestia(path, &v, 1, &cause) == -1) {
+		log_warnx("%s; the user counts as suspended", cause);
+		free(cause);
+	} else if (!v.bash_unknown && (v.value == nullptr ||
+	    strcmp(v.value, "yes") != 0) && (v.bash == nullptr ||
+	    strcmp(v.bash, "yes") != 0) &&
+	    shconf_contains(path, "SUSPENDED='yes'") == 0)
+		state = HCONF_USER_OK;
+	shconf_vars_free(&v, 1);
 	free(path);
-	state = suspended != nullptr && strcmp(suspended, "yes") == 0 ?
-	    HCONF_USER_SUSPENDED : HCONF_USER_OK;
-	free(suspended);
 	return state;
 }

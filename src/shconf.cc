@@ -102,26 +102,443 @@ done:
 	return rv;
 }
 
-/* Hestia's source_conf skips a line it cannot parse; so does this, so that
- * one odd line (NAME='O'Brien') never hides SUSPENDED='yes'. */
-char *
-shconf_get(const char *path, const char *key)
-{
-	FILE		*f;
-	char		*line = nullptr, *k, *v, *value = nullptr;
-	const char	*why;
-	size_t		 sz = 0;
+/*
+ * Hestia's own files (hestia.conf, user.conf) are read by bash twice:
+ * v-list-sys-config, which the PHP API asks, runs `source FILE` and then
+ * Hestia's source_conf, a `while IFS='= ' read -r lhs rhs` loop that
+ * strips quotes by pattern. So a key's value is source_conf's when any
+ * line gave it one, else what bash's `source` left. Both are reproduced
+ * here, quirks included; they are not the same reading (API="yes" is
+ * "yes" to bash and "\"yes\"" to source_conf; a line A='1' B='2' sets B
+ * for bash only). A line that bash would do more with than assign (an
+ * expansion, a command, a quote left open) cannot be evaluated here: a
+ * wanted key such a line may set is marked uncertain, and the caller
+ * fails closed for it.
+ */
 
-	if ((f = fopen(path, "r")) == nullptr)
-		return nullptr;
-	while (getline(&line, &sz, f) != -1) {
-		if (shconf_parse_line(line, &k, &v, &why) == 1 &&
-		    strcmp(k, key) == 0) {
-			free(value);
-			value = xstrdup(v);
+#define SHCONF_MAX_FILE		(1 << 20)	/* larger: refused */
+
+/* Names that source_conf will not assign (func/main.sh). */
+static const char *const shconf_reserved[] = {
+	"PATH", "IFS", "CDPATH", "ENV", "BASH_ENV", "PS1", "PS2", "PS3", "PS4",
+	"PROMPT_COMMAND", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT",
+	"TMPDIR", "SHELLOPTS", "BASHOPTS", "BASH_XTRACEFD", "GLOBIGNORE",
+	"FIGNORE", "HISTFILE", "HESTIA", "BIN", "HOMEDIR", "BACKUP",
+	"USER_DATA", "WEBTPL", "MAILTPL", "DNSTPL", "RRD", "SENDMAIL",
+	"HESTIA_INSTALL_DIR", "HESTIA_COMMON_DIR", "HESTIA_BACKUP",
+	"HESTIA_PHP", "HESTIA_GIT_REPO", "HESTIA_THEMES",
+	"HESTIA_THEMES_CUSTOM", "SCRIPT", "CHECK_RESULT_CALLBACK", "user",
+	"OK", "E_ARGS", "E_INVALID", "E_NOTEXIST", "E_EXISTS", "E_SUSPENDED",
+	"E_UNSUSPENDED", "E_INUSE", "E_LIMIT", "E_PASSWORD", "E_FORBIDEN",
+	"E_DISABLED", "E_PARSING", "E_DISK", "E_LA", "E_CONNECT", "E_FTP",
+	"E_DB", "E_RRD", "E_UPDATE", "E_RESTART",
+};
+
+static int
+shconf_is_name(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (i = 1; i < len; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	}
+	return 1;
+}
+
+/* Where a word of `read` ends: at a space or "=", IFS='= '. */
+static size_t
+shconf_ifs_word(const char *s, size_t len)
+{
+	size_t	 i = 0;
+
+	while (i < len && s[i] != ' ' && s[i] != '=')
+		i++;
+	return i;
+}
+
+/* After a word of `read`: blanks, at most one "=", blanks. */
+static size_t
+shconf_ifs_sep(const char *s, size_t len)
+{
+	size_t	 i = 0;
+
+	while (i < len && s[i] == ' ')
+		i++;
+	if (i < len && s[i] == '=')
+		i++;
+	while (i < len && s[i] == ' ')
+		i++;
+	return i;
+}
+
+/* Remove the shortest (longest) suffix or prefix that a bash pattern of
+ * source_conf matches; b is the value, in place. */
+static void
+shconf_cut_from(char *b, const char *needle, int last)
+{
+	char	*p = nullptr, *q = b;
+
+	while ((q = strstr(q, needle)) != nullptr) {
+		p = q;
+		if (!last)
+			break;
+		q++;
+	}
+	if (p != nullptr)
+		*p = '\0';
+}
+
+int
+shconf_source_conf_line(const char *line, size_t len, char **key,
+    char **value)
+{
+	const char	*rest;
+	char		*v, *w, *p;
+	size_t		 i = 0, n, word, rlen;
+
+	*key = *value = nullptr;
+	/* read -r lhs rhs: leading blanks, the first word, its separator. */
+	while (i < len && line[i] == ' ')
+		i++;
+	n = shconf_ifs_word(line + i, len - i);
+	if (!shconf_is_name(line + i, n))
+		return 0;
+	for (size_t r = 0; r < nitems(shconf_reserved); r++) {
+		if (strlen(shconf_reserved[r]) == n &&
+		    memcmp(shconf_reserved[r], line + i, n) == 0)
+			return 0;
+	}
+	*key = xstrndup(line + i, n);
+	i += n;
+	i += shconf_ifs_sep(line + i, len - i);
+	rest = line + i;
+	rlen = len - i;
+	/* The last variable: one word and a separator is that word alone,
+	 * else the rest less its trailing blanks. */
+	word = shconf_ifs_word(rest, rlen);
+	if (word + shconf_ifs_sep(rest + word, rlen - word) == rlen)
+		rlen = word;
+	else {
+		while (rlen > 0 && rest[rlen - 1] == ' ')
+			rlen--;
+	}
+	/* rhs="${rhs//[[:cntrl:]]/}" (read drops NUL bytes too) */
+	v = (char *)xmalloc(rlen + 1);
+	for (w = v, i = 0; i < rlen; i++) {
+		if (!iscntrl((unsigned char)rest[i]))
+			*w++ = rest[i];
+	}
+	*w = '\0';
+	/* rhs="${rhs%%^\#*}": from the first "^#" */
+	shconf_cut_from(v, "^#", 0);
+	/* rhs="${rhs%%*( )}" without extglob: all of it, when it ends in
+	 * the three characters "( )" */
+	n = strlen(v);
+	if (n >= 3 && strcmp(v + n - 3, "( )") == 0)
+		v[0] = '\0';
+	/* rhs="${rhs%\'*}", then rhs="${rhs#\'*}" */
+	shconf_cut_from(v, "'", 1);
+	if (v[0] == '\'')
+		memmove(v, v + 1, strlen(v));
+	/* rhs="${rhs##*( )}": up to the last "( )"; then %%*( ) again */
+	if ((p = strstr(v, "( )")) != nullptr) {
+		while (strstr(p + 1, "( )") != nullptr)
+			p = strstr(p + 1, "( )");
+		memmove(v, p + 3, strlen(p + 3) + 1);
+	}
+	n = strlen(v);
+	if (n >= 3 && strcmp(v + n - 3, "( )") == 0)
+		v[0] = '\0';
+	*value = v;
+	return 1;
+}
+
+/* One assignment's value word, as bash expands it when it is plain: into
+ * out (of at least len + 1 bytes); returns the bytes used, -1 for an
+ * expansion or a metacharacter, -2 for a quote left open. */
+static ssize_t
+shconf_bash_word(const char *s, size_t len, char *out, size_t *outlen)
+{
+	size_t	 i = 0, o = 0;
+	char	 q;
+
+	while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != ';') {
+		switch (s[i]) {
+		case '\'':
+		case '"':
+			q = s[i++];
+			for (;;) {
+				if (i == len)
+					return -2;
+				if (s[i] == q)
+					break;
+				if (q == '"' && (s[i] == '$' || s[i] == '`'))
+					return -1;
+				if (q == '"' && s[i] == '\\' && i + 1 < len &&
+				    strchr("$`\"\\", s[i + 1]) != nullptr)
+					i++;
+				out[o++] = s[i++];
+			}
+			i++;
+			break;
+		case '\\':
+			if (i + 1 == len)
+				return -1;	/* a continued line */
+			out[o++] = s[i + 1];
+			i += 2;
+			break;
+		case '$': case '`': case '&': case '|': case '<': case '>':
+		case '(': case ')':
+			return -1;
+		case '~':
+			if (i == 0)
+				return -1;	/* tilde expansion */
+			out[o++] = s[i++];
+			break;
+		default:
+			out[o++] = s[i++];
+			break;
 		}
 	}
-	free(line);
+	out[o] = '\0';
+	*outlen = o;
+	return (ssize_t)i;
+}
+
+/* The assignments of one simple command, kept until we know that no
+ * command word follows them (then they were its environment only). */
+struct shconf_pending {
+	char	*buf;		/* "name\0value\0" pairs */
+	size_t	 len;
+};
+
+static void
+shconf_pending_commit(struct shconf_pending *pd,
+    void (*cb)(const char *, const char *, void *), void *arg)
+{
+	const char	*p = pd->buf, *end = pd->buf + pd->len;
+
+	while (p < end) {
+		cb(p, p + strlen(p) + 1, arg);
+		p += strlen(p) + 1;
+		p += strlen(p) + 1;
+	}
+	pd->len = 0;
+}
+
+/* One line as bash's `source` runs it, when it only assigns: cb for each
+ * assignment in order. 1 done, 0 blank or comment, -1 not plain, -2 a
+ * quote left open (bash would read on into the next lines). */
+static int
+shconf_bash_line(const char *line, size_t len,
+    void (*cb)(const char *, const char *, void *), void *arg)
+{
+	struct shconf_pending	 pd;
+	size_t			 i = 0, n, vlen;
+	ssize_t			 used;
+	int			 rv = 0;
+
+	/* Names and values are no longer than the line. */
+	pd.buf = (char *)xmalloc(2 * len + 2);
+	pd.len = 0;
+	for (;;) {
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i < len && line[i] == ';' && rv == 1) {
+			shconf_pending_commit(&pd, cb, arg);
+			i++;
+			continue;
+		}
+		if (i == len || line[i] == '#') {
+			shconf_pending_commit(&pd, cb, arg);
+			break;
+		}
+		n = 0;
+		while (i + n < len && (isalnum((unsigned char)line[i + n]) ||
+		    line[i + n] == '_'))
+			n++;
+		if (!shconf_is_name(line + i, n) || i + n == len ||
+		    line[i + n] != '=') {
+			rv = -1;	/* a command, or its environment */
+			break;
+		}
+		memcpy(pd.buf + pd.len, line + i, n);
+		pd.buf[pd.len + n] = '\0';
+		i += n + 1;
+		used = shconf_bash_word(line + i, len - i,
+		    pd.buf + pd.len + n + 1, &vlen);
+		if (used < 0) {
+			rv = (int)used;
+			break;
+		}
+		pd.len += n + 1 + vlen + 1;
+		i += used;
+		rv = 1;
+	}
+	free(pd.buf);
+	return rv;
+}
+
+/* Whether name appears on the line as a word of its own. */
+static int
+shconf_mentions(const char *line, size_t len, const char *name)
+{
+	size_t	 n = strlen(name), i;
+
+	for (i = 0; i + n <= len; i++) {
+		if (memcmp(line + i, name, n) != 0)
+			continue;
+		if ((i == 0 || !(isalnum((unsigned char)line[i - 1]) ||
+		    line[i - 1] == '_')) && (i + n == len ||
+		    !(isalnum((unsigned char)line[i + n]) ||
+		    line[i + n] == '_')))
+			return 1;
+	}
+	return 0;
+}
+
+struct shconf_read_ctx {
+	struct shconf_var	*vars;
+	size_t			 nvars;
+	char			**bash;		/* bash's value of each var */
+};
+
+static void
+shconf_bash_cb(const char *name, const char *value, void *arg)
+{
+	struct shconf_read_ctx	*ctx = (struct shconf_read_ctx *)arg;
+	size_t			 i;
+
+	for (i = 0; i < ctx->nvars; i++) {
+		if (strcmp(ctx->vars[i].name, name) == 0) {
+			free(ctx->bash[i]);
+			ctx->bash[i] = xstrdup(value);
+		}
+	}
+}
+
+/* The whole file, or -1 (missing, unreadable, a directory, too large). */
+static char *
+shconf_slurp(const char *path, size_t *len, char **cause)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 n;
+
+	if ((f = fopen(path, "re")) == nullptr) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return nullptr;
+	}
+	buf = (char *)xmalloc(SHCONF_MAX_FILE + 1);
+	n = fread(buf, 1, SHCONF_MAX_FILE + 1, f);
+	if (ferror(f) || n > SHCONF_MAX_FILE) {
+		xasprintf(cause, "%s: %s", path, ferror(f) ? strerror(errno) :
+		    "larger than 1 MiB");
+		fclose(f);
+		free(buf);
+		return nullptr;
+	}
 	fclose(f);
-	return value;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int
+shconf_hestia(const char *path, struct shconf_var *vars, size_t nvars,
+    char **cause)
+{
+	struct shconf_read_ctx	 ctx;
+	const char		*line, *nl, *end;
+	char			*buf, *key, *value;
+	size_t			 len, llen, i;
+	int			 r, lost = 0;
+
+	for (i = 0; i < nvars; i++) {
+		vars[i].value = vars[i].bash = nullptr;
+		vars[i].bash_unknown = vars[i].uncertain = 0;
+	}
+	if ((buf = shconf_slurp(path, &len, cause)) == nullptr)
+		return -1;
+	ctx.vars = vars;
+	ctx.nvars = nvars;
+	ctx.bash = XCALLOCARRAY(nvars + 1, char *);
+	end = buf + len;
+	for (line = buf; line < end; line = nl + 1) {
+		if ((nl = (const char *)memchr(line, '\n', end - line)) ==
+		    nullptr)
+			nl = end;
+		llen = nl - line;
+		/* bash's source, until a line it would do more with than
+		 * assign (a command, an expansion, a syntax error that ends
+		 * the source, a quote that runs on into the next lines): we
+		 * do not follow it from there, and a key named on that line
+		 * or after it may be set by it. */
+		r = -1;
+		if (!lost && memchr(line, '\0', llen) == nullptr)
+			r = shconf_bash_line(line, llen, shconf_bash_cb, &ctx);
+		if (r < 0)
+			lost = 1;
+		for (i = 0; lost && i < nvars; i++) {
+			if (shconf_mentions(line, llen, vars[i].name))
+				vars[i].bash_unknown = 1;
+		}
+		/* source_conf's read loop drops a last line without "\n". */
+		if (nl == end)
+			break;
+		if (shconf_source_conf_line(line, llen, &key, &value) == 1) {
+			for (i = 0; i < nvars; i++) {
+				if (strcmp(vars[i].name, key) != 0)
+					continue;
+				free(vars[i].value);
+				vars[i].value = xstrdup(value);
+			}
+		}
+		free(key);
+		free(value);
+	}
+	/* source_conf's value wins; else bash's; else it is not set. */
+	for (i = 0; i < nvars; i++) {
+		vars[i].bash = ctx.bash[i];
+		if (vars[i].value == nullptr) {
+			vars[i].uncertain = vars[i].bash_unknown;
+			if (ctx.bash[i] != nullptr)
+				vars[i].value = xstrdup(ctx.bash[i]);
+		}
+	}
+	free(ctx.bash);
+	explicit_bzero(buf, len);
+	free(buf);
+	return 0;
+}
+
+int
+shconf_contains(const char *path, const char *needle)
+{
+	char	*buf, *cause = nullptr;
+	size_t	 len;
+	int	 found;
+
+	if ((buf = shconf_slurp(path, &len, &cause)) == nullptr) {
+		free(cause);
+		return -1;
+	}
+	found = memmem(buf, len, needle, strlen(needle)) != nullptr;
+	free(buf);
+	return found;
+}
+
+void
+shconf_vars_free(struct shconf_var *vars, size_t nvars)
+{
+	size_t	 i;
+
+	for (i = 0; i < nvars; i++) {
+		free(vars[i].value);
+		free(vars[i].bash);
+		vars[i].value = vars[i].bash = nullptr;
+	}
 }

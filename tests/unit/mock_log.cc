@@ -7,6 +7,7 @@
 #include "apid.h"
 
 char	 mock_log_last[1024];
+char	 mock_log_warned[1024];	/* the last log_warn or log_warnx */
 int	 mock_log_count;
 
 static void
@@ -27,6 +28,7 @@ log_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	mock_log_keep(fmt, ap);
 	va_end(ap);
+	snprintf(mock_log_warned, sizeof mock_log_warned, "%s", mock_log_last);
 }
 
 void
@@ -37,6 +39,7 @@ log_warnx(const char *fmt, ...)
 	va_start(ap, fmt);
 	mock_log_keep(fmt, ap);
 	va_end(ap);
+	snprintf(mock_log_warned, sizeof mock_log_warned, "%s", mock_log_last);
 }
 
 void

@@ -25,6 +25,7 @@ extern "C" {
 
 extern char	 mock_log_last[1024];
 extern int	 mock_log_count;
+extern char	 mock_log_warned[1024];
 
 static char		 test_top[] = "/tmp/test_hconf.XXXXXX";
 static char		 test_hestia[128];	/* $HESTIA */
@@ -240,60 +241,117 @@ test_hconf_changed(void **)
 	assert_int_equal(mock_log_count, count);
 }
 
-/* After a good read, a file that is gone or cannot be parsed keeps the
- * switches in force; a good file again is read. */
+/*
+ * Never the previous switches: a line our old parser refused kept the API
+ * on after the panel had turned it off (bash read the same file as off).
+ * A file that is gone or unreadable turns everything off; a good file
+ * again is read.
+ */
 static void
-test_hconf_keeps_last_good(void **)
+test_hconf_never_stale(void **)
 {
 	test_write(test_hconf, "API='yes'\nAPI_SYSTEM='2'\n"
 	    "API_ALLOWED_IP='allow-all'\nROOT_USER='root'\n");
 	hconf_init(&test_conf);
 	test_check(1, 2, "allow-all", "root", 0);
 
-	assert_int_equal(unlink(test_hconf), 0);
-	test_check(1, 2, "allow-all", "root", 0);
+	/* The panel turns it off; some other line is odd. */
+	test_write(test_hconf, "API='no'\nAPI_SYSTEM='0'\nbroken line\n"
+	    "NAME='O'Brien'\nAPI_ALLOWED_IP='allow-all'\n");
+	test_mtime(test_hconf, 1000);
+	test_check(0, 0, "allow-all", "admin", 0);
+	/* A quote left open: bash reads on from there, and a key it may
+	 * read that way has no value we can know. */
+	test_write(test_hconf, "API='no'\nAPI_SYSTEM='0'\nNAME='O'Brien'\n"
+	    "A=1 ROOT_USER='x'\n");
+	test_mtime(test_hconf, 1001);
+	test_check(0, 0, "", "", 0);
 
-	test_write(test_hconf, "API='no'\nAPI_SYSTEM='0'\nbroken line\n");
-	test_check(1, 2, "allow-all", "root", 0);
-	assert_non_null(strstr(mock_log_last,
-	    "; keeping the previous switches"));
-	assert_non_null(strstr(mock_log_last, ":3: not a KEY=value line"));
-
 	assert_int_equal(unlink(test_hconf), 0);
+	test_check(0, 0, "", "", 1);
+	assert_non_null(strstr(mock_log_last, "the API is off"));
+
 	assert_int_equal(mkdir(test_hconf, 0755), 0);
-	test_check(1, 2, "allow-all", "root", 0);
+	test_check(0, 0, "", "", 1);
 	assert_int_equal(rmdir(test_hconf), 0);
 
 	if (geteuid() != 0) {
-		test_write(test_hconf, "API='no'\n");
+		test_write(test_hconf, "API='yes'\n");
 		assert_int_equal(chmod(test_hconf, 0), 0);
-		test_check(1, 2, "allow-all", "root", 0);
+		test_check(0, 0, "", "", 1);
+		unlink(test_hconf);
 	}
 
-	unlink(test_hconf);
 	test_write(test_hconf, "API='no'\nAPI_SYSTEM='1'\n");
 	test_check(0, 1, "", "admin", 0);
 }
 
-/* Nothing good read yet: everything off, never our config's switches;
- * the file is read as soon as it is there. */
+/* Nothing read yet: everything off, never our config's switches; the
+ * file is read as soon as it is there. */
 static void
 test_hconf_first_read_fails(void **)
 {
+	int	 count;
+
 	unlink(test_hconf);
 	hconf_init(&test_conf);
-	test_check(0, 0, "", "admin", 0);
-	assert_string_equal(mock_log_last, test_hconf);
-	test_check(0, 0, "", "admin", 0);
+	test_check(0, 0, "", "", 1);
+	assert_non_null(strstr(mock_log_last, test_hconf));
+	/* Said once, not on every request. */
+	count = mock_log_count;
+	test_check(0, 0, "", "", 1);
+	assert_int_equal(mock_log_count, count);
 
 	test_write(test_hconf, "API='yes'\nAPI_SYSTEM='2'\n");
 	test_check(1, 2, "", "admin", 0);
+}
+
+/*
+ * Lines that bash and source_conf read differently, as v-list-sys-config
+ * combines them: source_conf's value when it assigns the key, else bash's.
+ * What cannot be evaluated fails closed for the keys it may set.
+ */
+static void
+test_hconf_as_bash(void **)
+{
+	/* Bash sets both; source_conf only API (to "no' API_SYSTEM='2"). */
+	test_write(test_hconf, "API='no' API_SYSTEM='2'\n");
+	hconf_init(&test_conf);
+	test_check(0, 2, "", "admin", 0);
 	hconf_free();
 
-	test_write(test_hconf, "API='yes'\nAPI_SYSTEM='2\n");
+	/* A trailing ";" and double quotes: source_conf keeps the quotes
+	 * of "yes", so the legacy API stays off. */
+	test_write(test_hconf, "API=\"yes\"\nAPI_SYSTEM='2';\n");
 	hconf_init(&test_conf);
-	test_check(0, 0, "", "admin", 0);
-	test_write(test_hconf, "API='yes'\nAPI_SYSTEM='2'\n");
+	test_check(0, 2, "", "admin", 0);
+	hconf_free();
+
+	/* source_conf takes a command substitution as text, "$(echo 2)",
+	 * which PHP's (int) reads as 0. */
+	test_write(test_hconf, "API='yes'\nAPI_SYSTEM=$(echo 2)\n");
+	hconf_init(&test_conf);
+	test_check(1, 0, "", "admin", 0);
+	hconf_free();
+	/* Where source_conf does not assign it, the key cannot be known. */
+	test_write(test_hconf, "API='yes'\nA=1 API_SYSTEM=$(echo 2)\n");
+	hconf_init(&test_conf);
+	test_check(1, 0, "", "admin", 0);
+	assert_non_null(strstr(mock_log_warned, "API_SYSTEM is set by a line"));
+	hconf_free();
+
+	/* A quote left open: bash reads on; keys source_conf did not set
+	 * are unknown, and closed. */
+	test_write(test_hconf, "API='yes'\nAPI_SYSTEM='2\nDEMO_MODE='no'\n"
+	    "A=1 ROOT_USER='x'\n");
+	hconf_init(&test_conf);
+	test_check(1, 0, "", "", 0);
+	hconf_free();
+
+	/* A last line without a newline: source_conf skips it, bash reads
+	 * it. */
+	test_write(test_hconf, "API_SYSTEM='2'\nAPI='yes'");
+	hconf_init(&test_conf);
 	test_check(1, 2, "", "admin", 0);
 }
 
@@ -316,6 +374,8 @@ test_hconf_hestia_dir(void **)
 	assert_string_equal(hconf_hestia_dir(), "/");
 }
 
+/* Suspended when any of Hestia's readings says so: its grep for
+ * SUSPENDED='yes', bash's source, source_conf. */
 static void
 test_hconf_user_state(void **)
 {
@@ -325,13 +385,23 @@ test_hconf_user_state(void **)
 	test_user("carol", "NAME='Carol'\n");
 	test_user("dave", "SUSPENDED='YES'\n");
 	test_user("erin", "SUSPENDED='yes'\nSUSPENDED='no'\n");
+	test_user("frank", "NAME='a' SUSPENDED='yes'\n");
+	test_user("gina", "SUSPENDED='yes';\n");
+	test_user("hank", "SUSPENDED=\"yes\"\n");
+	test_user("ivan", "SUSPENDED=$(cat /nonexistent)\n");
+	test_user("judy", "SUSPENDED=yes");
 	test_user("nofile", nullptr);
 	hconf_init(&test_conf);
 	assert_int_equal(hconf_user_state("alice"), HCONF_USER_OK);
 	assert_int_equal(hconf_user_state("bob"), HCONF_USER_SUSPENDED);
 	assert_int_equal(hconf_user_state("carol"), HCONF_USER_OK);
 	assert_int_equal(hconf_user_state("dave"), HCONF_USER_OK);
-	assert_int_equal(hconf_user_state("erin"), HCONF_USER_OK);
+	assert_int_equal(hconf_user_state("erin"), HCONF_USER_SUSPENDED);
+	assert_int_equal(hconf_user_state("frank"), HCONF_USER_SUSPENDED);
+	assert_int_equal(hconf_user_state("gina"), HCONF_USER_SUSPENDED);
+	assert_int_equal(hconf_user_state("hank"), HCONF_USER_SUSPENDED);
+	assert_int_equal(hconf_user_state("ivan"), HCONF_USER_SUSPENDED);
+	assert_int_equal(hconf_user_state("judy"), HCONF_USER_SUSPENDED);
 	assert_int_equal(hconf_user_state("nofile"), HCONF_USER_MISSING);
 	assert_int_equal(hconf_user_state("ghost"), HCONF_USER_MISSING);
 	assert_int_equal(hconf_user_state("a"), HCONF_USER_INVALID);
@@ -385,7 +455,8 @@ main(void)
 		TEST(test_hconf_absent_keys),
 		TEST(test_hconf_api_system_values),
 		TEST(test_hconf_changed),
-		TEST(test_hconf_keeps_last_good),
+		TEST(test_hconf_never_stale),
+		TEST(test_hconf_as_bash),
 		TEST(test_hconf_first_read_fails),
 		TEST(test_hconf_hestia_dir),
 		TEST(test_hconf_user_state),

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* shconf.cc: one line at a time, whole files, and the one-key lookup. */
+/* shconf.cc: our config one line at a time and whole; Hestia's files as
+ * its bash reads them, checked against bash itself. */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -345,39 +346,231 @@ test_shconf_read_empty(void **)
 	assert_int_equal(s.n, 0);
 }
 
+/* source_conf's `read` splits at "=" and spaces, and its patterns cut
+ * the quotes; as bash does it (checked against bash by hand and below). */
 static void
-test_shconf_get(void **)
+test_source_conf_line(const char *line, const char *key, const char *value)
 {
-	char	*v;
+	char	*k, *v;
+	int	 r;
 
-	test_write_str("NAME='a'\nSUSPENDED='no'\nNAME=\"b\"\nEMPTY=''\n");
-	/* The last line wins. */
-	assert_non_null(v = shconf_get(test_path, "NAME"));
-	assert_string_equal(v, "b");
+	r = shconf_source_conf_line(line, strlen(line), &k, &v);
+	if (key == nullptr) {
+		assert_int_equal(r, 0);
+		assert_null(k);
+		assert_null(v);
+		return;
+	}
+	assert_int_equal(r, 1);
+	assert_string_equal(k, key);
+	assert_string_equal(v, value);
+	free(k);
 	free(v);
-	assert_non_null(v = shconf_get(test_path, "SUSPENDED"));
-	assert_string_equal(v, "no");
-	free(v);
-	/* Present but empty is not missing. */
-	assert_non_null(v = shconf_get(test_path, "EMPTY"));
-	assert_string_equal(v, "");
-	free(v);
-	/* Missing key, key differing in case, a prefix. */
-	assert_null(shconf_get(test_path, "CONTACT"));
-	assert_null(shconf_get(test_path, "name"));
-	assert_null(shconf_get(test_path, "NAM"));
+}
 
-	/* A line that does not parse is skipped, as Hestia's source_conf
-	 * does: it never hides the lines around it. */
-	test_write_str("SUSPENDED='yes'\nNAME='O'Brien'\nbroken\n");
-	v = shconf_get(test_path, "SUSPENDED");
-	assert_non_null(v);
-	assert_string_equal(v, "yes");
-	free(v);
-	assert_null(shconf_get(test_path, "NAME"));
+static void
+test_shconf_source_conf(void **)
+{
+	test_source_conf_line("API='yes'", "API", "yes");
+	test_source_conf_line("  API = 'yes'  ", "API", "yes");
+	test_source_conf_line("API=='yes'", "API", "='yes");
+	test_source_conf_line("API='a=b'", "API", "a=b");
+	test_source_conf_line("API=", "API", "");
+	test_source_conf_line("API", "API", "");
+	test_source_conf_line("API='yes'=", "API", "yes");
+	test_source_conf_line("A=b=c=", "A", "b=c=");
+	test_source_conf_line("A=b =  =", "A", "b =  =");
+	test_source_conf_line("A= =", "A", "");
+	test_source_conf_line("API='yes';", "API", "yes");
+	test_source_conf_line("A='a' B='c'", "A", "a' B='c");
+	test_source_conf_line("API=\"yes\"", "API", "\"yes\"");
+	test_source_conf_line("API='yes'\r", "API", "yes");
+	test_source_conf_line("API='x'^#c", "API", "x");
+	test_source_conf_line("API='ab( )'", "API", "");
+	test_source_conf_line("API=ab( )", "API", "");
+	test_source_conf_line("API=a( )b", "API", "b");
+	test_source_conf_line("API='yes' # c", "API", "yes");
+	/* Not a name, a reserved name, a comment. */
+	test_source_conf_line("\tAPI='yes'", nullptr, nullptr);
+	test_source_conf_line("=API", nullptr, nullptr);
+	test_source_conf_line("#API='yes'", nullptr, nullptr);
+	test_source_conf_line("PATH='/x'", nullptr, nullptr);
+	test_source_conf_line("A-B='x'", nullptr, nullptr);
+	test_source_conf_line("", nullptr, nullptr);
+}
+
+/* What bash makes of a file when v-list-sys-config reads it: `source`,
+ * then a source_conf loop (Hestia's func/main.sh, restated), then the
+ * names, "NAME=value" or "NAME unset", a line each; with only_source, the
+ * source_conf loop is left out. */
+static void
+test_bash_reads(const char *path, int only_source, const char *const *names,
+    size_t n, char out[][128])
+{
+	static const char	*script =
+	    "reader() {\n"
+	    "  while IFS='= ' read -r lhs rhs; do\n"
+	    "    [[ $lhs =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue\n"
+	    "    rhs=\"${rhs//[[:cntrl:]]/}\"\n"
+	    "    rhs=\"${rhs%%^\\#*}\"\n"
+	    "    rhs=\"${rhs%%*( )}\"\n"
+	    "    rhs=\"${rhs%\\'*}\"\n"
+	    "    rhs=\"${rhs#\\'*}\"\n"
+	    "    rhs=\"${rhs##*( )}\"\n"
+	    "    rhs=\"${rhs%%*( )}\"\n"
+	    "    declare -g \"$lhs=$rhs\"\n"
+	    "  done < \"$1\"\n"
+	    "}\n"
+	    "source \"$1\" >/dev/null 2>&1\n"
+	    "[ \"$2\" = 1 ] || reader \"$1\"\n"
+	    "shift 2\n"
+	    "for v; do\n"
+	    "  x=${!v-}; x=${x//$'\\n'/\\\\n}\n"
+	    "  if [ -n \"${!v+x}\" ]; then printf '%s=%s\\n' \"$v\" \"$x\"\n"
+	    "  else printf '%s unset\\n' \"$v\"; fi\n"
+	    "done\n";
+	char	*cmd, line[256], *p;
+	FILE	*f;
+	size_t	 i;
+	int	 len;
+
+	len = snprintf(line, sizeof line, " ");
+	for (i = 0; i < n; i++)
+		len += snprintf(line + len, sizeof line - len, " %s", names[i]);
+	xasprintf(&cmd, "bash -c \"$(cat <<'EOF'\n%sEOF\n)\" bash '%s' %d%s",
+	    script, path, only_source, line);
+	assert_non_null(f = popen(cmd, "r"));
+	for (i = 0; i < n; i++) {
+		assert_non_null(fgets(out[i], 128, f));
+		if ((p = strchr(out[i], '\n')) != nullptr)
+			*p = '\0';
+	}
+	assert_int_equal(pclose(f), 0);
+	free(cmd);
+}
+
+/* "NAME=value" (newlines as \n) or "NAME unset", as the script prints. */
+static void
+test_as_bash_prints(char *out, size_t outlen, const char *name,
+    const char *value)
+{
+	size_t	 n;
+
+	if (value == nullptr) {
+		snprintf(out, outlen, "%s unset", name);
+		return;
+	}
+	n = snprintf(out, outlen, "%s=", name);
+	for (; *value != '\0' && n + 3 < outlen; value++) {
+		if (*value == '\n') {
+			out[n++] = '\\';
+			out[n++] = 'n';
+		} else
+			out[n++] = *value;
+	}
+	out[n] = '\0';
+}
+
+/*
+ * shconf_hestia against real bash, on lines that the two readers of
+ * v-list-sys-config take differently. Where we say a value is known, it
+ * is bash's; where bash would run something, we say it is not known.
+ */
+static void
+test_shconf_hestia_vs_bash(void **)
+{
+	static const char *const files[] = {
+		"API='yes'\nAPI_SYSTEM='2'\n",
+		"API='no' API_SYSTEM='2'\n",
+		"API=\"yes\"\nAPI_SYSTEM=\"2\"\n",
+		"API_SYSTEM='2';\nAPI='yes' ; DEMO_MODE='yes'\n",
+		"  API = 'yes'  \n",
+		"API=yes=\nAPI_SYSTEM=='2'\n",
+		"API='a=b'\nAPI_SYSTEM=a( )\nDEMO_MODE='x( )y'\n",
+		"API='x'^#c\nAPI_SYSTEM='2' # comment\nDEMO_MODE=yes # c\n",
+		"API='y\"e'\nAPI_SYSTEM=\\'2\\'\n",
+		"API='yes'\r\nAPI_SYSTEM=2\r\n",
+		"\tAPI='yes'\n\tAPI_SYSTEM=2\n",
+		"API='yes'\nAPI_SYSTEM='2'",
+		"export API='yes'\n",
+		"A=1 API_SYSTEM='2'\n",
+		"API_SYSTEM='2' true\n",
+		"API_SYSTEM=2;API=yes\n",
+		"API=a\\ b\nAPI_SYSTEM=''\nDEMO_MODE=\n",
+		"API='multi\nline'\nAPI_SYSTEM='2'\n",
+		"NAME='O'Brien'\nAPI='yes'\nA=1 API_SYSTEM='2'\n",
+		"API=$(echo yes)\nA=1 API_SYSTEM=`echo 2`\n",
+		"API='yes'\nAPI='no'\nAPI_SYSTEM='2'\nAPI_SYSTEM=''\n",
+		"API=~\nAPI_SYSTEM=a~b\n",
+		"# API='yes'\n\n   \nAPI_SYSTEM='2' #\n",
+	};
+	static const char *const names[] = { "API", "API_SYSTEM", "DEMO_MODE" };
+	struct shconf_var	 v[3];
+	char			 want[3][128], bash[3][128], got[160];
+	char			*cause = nullptr;
+	size_t			 f, i;
+
+	for (f = 0; f < nitems(files); f++) {
+		test_write_str(files[f]);
+		for (i = 0; i < 3; i++)
+			v[i].name = names[i];
+		assert_int_equal(shconf_hestia(test_path, v, 3, &cause), 0);
+		test_bash_reads(test_path, 0, names, 3, want);
+		test_bash_reads(test_path, 1, names, 3, bash);
+		for (i = 0; i < 3; i++) {
+			if (!v[i].uncertain) {
+				test_as_bash_prints(got, sizeof got, names[i],
+				    v[i].value);
+				if (strcmp(got, want[i]) != 0)
+					fail_msg("file %zu: [%s], bash [%s]", f,
+					    got, want[i]);
+			}
+			if (!v[i].bash_unknown) {
+				test_as_bash_prints(got, sizeof got, names[i],
+				    v[i].bash);
+				if (strcmp(got, bash[i]) != 0)
+					fail_msg("file %zu: source [%s], bash "
+					    "[%s]", f, got, bash[i]);
+			}
+		}
+		shconf_vars_free(v, 3);
+	}
+	/* Cases above that must be unknown, not guessed. */
+	test_write_str(files[14]);
+	assert_int_equal(shconf_hestia(test_path, v, 3, &cause), 0);
+	assert_false(v[1].uncertain);	/* source_conf assigns it */
+	assert_true(v[1].bash_unknown);
+	shconf_vars_free(v, 3);
+	test_write_str(files[13]);
+	assert_int_equal(shconf_hestia(test_path, v, 3, &cause), 0);
+	assert_false(v[1].uncertain);	/* bash's A=1 API_SYSTEM='2' */
+	assert_string_equal(v[1].value, "2");
+	shconf_vars_free(v, 3);
+	test_write_str(files[19]);
+	assert_int_equal(shconf_hestia(test_path, v, 3, &cause), 0);
+	assert_false(v[0].uncertain);	/* source_conf: "$(echo yes)" */
+	assert_true(v[1].uncertain);
+	shconf_vars_free(v, 3);
+}
+
+/* A file that cannot be read is an error, never an empty reading. */
+static void
+test_shconf_hestia_unreadable(void **)
+{
+	struct shconf_var	 v = { "API", nullptr, nullptr, 0, 0 };
+	char			*cause = nullptr;
 
 	unlink(test_path);
-	assert_null(shconf_get(test_path, "NAME"));
+	assert_int_equal(shconf_hestia(test_path, &v, 1, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	cause = nullptr;
+	assert_int_equal(shconf_contains(test_path, "x"), -1);
+	assert_int_equal(shconf_hestia(test_dir, &v, 1, &cause), -1);
+	free(cause);
+	test_write_str("SUSPENDED='yes'\n");
+	assert_int_equal(shconf_contains(test_path, "SUSPENDED='yes'"), 1);
+	assert_int_equal(shconf_contains(test_path, "SUSPENDED='no'"), 0);
 }
 
 int
@@ -394,7 +587,9 @@ main(void)
 		cmocka_unit_test(test_shconf_read_missing),
 		cmocka_unit_test(test_shconf_read_dir),
 		cmocka_unit_test(test_shconf_read_empty),
-		cmocka_unit_test(test_shconf_get),
+		cmocka_unit_test(test_shconf_source_conf),
+		cmocka_unit_test(test_shconf_hestia_vs_bash),
+		cmocka_unit_test(test_shconf_hestia_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, test_group_setup,
