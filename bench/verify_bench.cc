@@ -65,9 +65,9 @@ bench_median(const double *v, size_t n)
 }
 
 static void
-bench_verify_cb(int ok, void *)
+bench_verify_cb(int result, void *)
 {
-	bench_ok = ok;
+	bench_ok = result == VERIFY_OK;
 	bench_done = 1;
 }
 
@@ -97,7 +97,8 @@ main(int argc, char **argv)
 	long			 v;
 	size_t			 nchunks = BENCH_CACHED / BENCH_CHUNK;
 	size_t			 c, i, per, hits = 0, misses = 0;
-	int			 ch, rounds = 15, r;
+	struct verify_req	 vr;
+	int			 ch, rounds = 15, r, busy = 0;
 
 	while ((ch = getopt(argc, argv, "c:hr:")) != -1) {
 		switch (ch) {
@@ -134,9 +135,15 @@ main(int argc, char **argv)
 	 * on a worker thread, whose result the loop stores. */
 	if ((base = event_base_new()) == nullptr)
 		errx(1, "event_base_new failed");
-	if (verify_init(base, 1) == -1)
+	if (verify_init(base, 1, 1, 1, nullptr) == -1)
 		errx(1, "verify_init failed");
-	verify_start(id, encoded, secret, bench_verify_cb, nullptr);
+	memset(&vr, 0, sizeof vr);
+	vr.id = id;
+	vr.encoded = encoded;
+	vr.secret = secret;
+	vr.addr = vr.client = vr.who = "bench";
+	if (verify_start(&vr, bench_verify_cb, nullptr, &busy) == nullptr)
+		errx(1, "verify_start: busy");
 	while (!bench_done)
 		if (event_base_loop(base, EVLOOP_ONCE) == -1)
 			errx(1, "event_base_loop failed");

@@ -21,6 +21,12 @@ const char *clientip_header_name(const char *);
 /* The canonical text of an address (v4-mapped v6 as v4), or -1. */
 int	 clientip_canonical(const char *text, char *out, size_t outlen);
 
+/* What a client's failures, attempts and connections are counted under:
+ * an IPv4 address itself, an IPv6 address its /prefix6 network
+ * ("2001:db8:1:2::/64"); anything else as it is. */
+void	 clientip_key(const char *client, int prefix6, char *out,
+	    size_t outlen);
+
 /* 1 when addr (canonical, or "unix") is a trusted proxy. */
 int	 clientip_trusted_peer(const char *addr);
 

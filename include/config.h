@@ -39,6 +39,7 @@ struct config {
 	size_t		 max_output;
 	size_t		 max_body;
 	char		*lockout;
+	int		 lockout_v6_prefix;	/* an IPv6 client is its /N */
 	char		*auth_log;
 	struct argon2_cost argon2;
 	int		 auth_cache;	/* s a verification is remembered */

@@ -46,6 +46,8 @@ struct endpoint {
 	int		(*parse)(struct request *);
 	/* Answer a refusal decided by the gate, in the endpoint's form. */
 	void		(*refuse)(struct request *, int code, const char *msg);
+	/* Answer "too busy now, try again": 503, E_LA, Retry-After. */
+	void		(*busy)(struct request *);
 	/* Serve the request once the gate let it through. */
 	void		(*run)(struct request *);
 	/* Free the endpoint's own state. */
@@ -64,6 +66,8 @@ struct request {
 	const struct endpoint	*ep;
 	char			 peer[64];	/* socket peer address */
 	char			 client[64];	/* the client's address */
+	char			 addr[64];	/* what it is counted under:
+						 * clientip_key() */
 	struct timespec		 start;		/* monotonic, for durations */
 	int64_t			 start_ms;	/* wall clock, for the audit */
 	int			 exit_code;	/* what the answer says, for the
@@ -117,6 +121,10 @@ int	 http_method(struct request *);
 void	 gate_begin(struct request *);
 /* Hestia's cmd syntax: ^[A-Za-z0-9_-]+$ */
 int	 gate_cmd_valid(const char *);
+
+/* verify's settle hook: count a failed or abandoned attempt. */
+void	 gate_settle(const char *who, const char *client, const char *addr,
+	    int result);
 
 void	 cred_free(struct cred *);
 void	 principal_free(struct principal *);

@@ -35,6 +35,11 @@ int	 lockout_banned(const char *ip, time_t now);
 /* Count a credential failure; returns 1 when this failure starts a ban. */
 int	 lockout_failure(const char *ip, time_t now);
 
+/* Failures counted against this address now (FAILURES while it is
+ * banned), and FAILURES itself: a caller adds what is in flight. */
+int	 lockout_failures(const char *ip, time_t now);
+int	 lockout_max_failures(void);
+
 /* Entries held, for metrics and tests. */
 size_t	 lockout_size(void);
 

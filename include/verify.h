@@ -1,31 +1,83 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* argon2 verification off the event loop, with a cache of recent successes
- * kept as HMAC-SHA256 of the secret under a per-process random key. */
+/* argon2 and shadow verification off the event loop: bounded, counted per
+ * client address when queued, one run for identical attempts, and a cache
+ * of recent successes kept as HMAC-SHA256 of the secret under a
+ * per-process random key. */
 #ifndef VERIFY_H
 #define VERIFY_H
 
+#include <stddef.h>
+
+struct argon2_cost;
 struct event_base;
 struct verify;
 
-/* Called on the event loop with ok 1 (match) or 0. */
-typedef void (*verify_cb)(int ok, void *arg);
+/* What a verification came to. */
+#define VERIFY_OK	1
+#define VERIFY_FAIL	0
+#define VERIFY_DROPPED	(-1)	/* every waiter left before it started */
 
-int	 verify_init(struct event_base *, int nthreads);
+/* Why verify_start refused: too many verifications in flight. */
+#define VERIFY_BUSY_ALL		1	/* overall */
+#define VERIFY_BUSY_ADDR	2	/* from this client address */
+
+/* Called on the event loop, once per waiter unless it cancelled. */
+typedef void (*verify_cb)(int result, void *arg);
+
+/*
+ * Called on the event loop once per verification run (not per waiter),
+ * when it has a result or was dropped: VERIFY_FAIL and VERIFY_DROPPED are
+ * a failed attempt of that client (the lockout counts it, even when the
+ * client has hung up), VERIFY_OK is not.
+ */
+typedef void (*verify_settle_cb)(const char *who, const char *client,
+	    const char *addr, int result);
+
+struct verify_req {
+	const char	*id;		/* key ID, or the legacy lookup: the
+					 * cache's and the run's identity */
+	const char	*encoded;	/* argon2 hash; nullptr for a dummy
+					 * run that always fails */
+	const char	*secret;	/* copied, wiped after use */
+	const char	*shadow_file;	/* set: a system password instead */
+	const char	*user;		/* whose, in shadow_file */
+	const char	*addr;		/* client address key: caps, lockout */
+	const char	*client;	/* the client's address, for the log */
+	const char	*who;		/* key ID or user, for the log */
+};
+
+/*
+ * nthreads workers; at most max_jobs runs queued or running, and
+ * max_per_addr of them for one client address. A failure or a drop is
+ * handed to settle.
+ */
+int	 verify_init(struct event_base *, int nthreads, int max_jobs,
+	    int max_per_addr, verify_settle_cb settle);
 void	 verify_shutdown(void);
+
+/* The argon2 cost of dummy runs (ARGON2): like that of real hashes, so
+ * that an unknown key ID takes as long to refuse as a wrong secret. */
+void	 verify_set_dummy_cost(const struct argon2_cost *);
 
 /* 1 when a recent verification of this (id, hash, secret) succeeded and has
  * not expired; a few microseconds, never argon2. */
 int	 verify_cached(const char *id, const char *encoded, const char *secret);
 
-/* Run argon2 on a worker; cb runs once on the loop unless cancelled. The
- * secret is copied and wiped after use. */
-struct verify *verify_start(const char *id, const char *encoded,
-	    const char *secret, verify_cb, void *arg);
-/* Check a system password against a shadow-format file (libcrypt:
- * yescrypt, sha512, md5), on a worker: the file is read there too. */
-struct verify *verify_start_password(const char *shadow_file,
-	    const char *user, const char *password, verify_cb, void *arg);
+/*
+ * Wait for a verification: joins a run of the same (id, hash, secret) in
+ * flight, else queues a new one charged to req->addr. cb runs once on the
+ * loop unless cancelled. Returns nullptr with *busy set (VERIFY_BUSY_ALL
+ * or VERIFY_BUSY_ADDR) when a new run is over a limit.
+ */
+struct verify *verify_start(const struct verify_req *, verify_cb, void *arg,
+	    int *busy);
+/* The waiter leaves (its client is gone): its cb will not run. A run
+ * nobody waits for any more is dropped if it has not started. */
 void	 verify_cancel(struct verify *);
+
+/* Runs queued or running charged to addr, and in all. */
+int	 verify_inflight(const char *addr);
+int	 verify_pending(void);
 
 /* The shadow check itself (what the worker runs): 1 match, 0 not. */
 int	 verify_shadow(const char *shadow_file, const char *user,

@@ -55,6 +55,14 @@ api_exec_refuse(struct request *r, int code, const char *msg)
 	api_exec_error(r, hestia_error_status(code), code, msg, nullptr);
 }
 
+static void
+api_exec_busy(struct request *r)
+{
+	static const char *const retry[] = { "Retry-After", "1", nullptr };
+
+	api_exec_error(r, 503, E_LA, "server is busy, try again", retry);
+}
+
 static json_t *
 api_exec_text(const char *s, size_t len)
 {
@@ -186,7 +194,6 @@ api_exec_done_cb(struct job *, const struct job_result *res, void *arg)
 static void
 api_exec_run(struct request *r)
 {
-	static const char *const busy[] = { "Retry-After", "1", nullptr };
 	char			**argv, **envp;
 
 	if (r->cmd_path == nullptr) {
@@ -201,11 +208,10 @@ api_exec_run(struct request *r)
 	cmd_vfree(argv);
 	cmd_vfree(envp);
 	if (r->job == nullptr)
-		api_exec_error(r, 503, E_LA, "server is busy, try again",
-		    busy);
+		api_exec_busy(r);
 }
 
 const struct endpoint endpoint_exec = {
-	"/api/v1/exec", 1, api_exec_parse, api_exec_refuse, api_exec_run,
-	nullptr,
+	"/api/v1/exec", 1, api_exec_parse, api_exec_refuse, api_exec_busy,
+	api_exec_run, nullptr,
 };

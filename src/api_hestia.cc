@@ -304,6 +304,13 @@ api_hestia_refuse(struct request *r, int code, const char *msg)
 	api_hestia_error(r, hestia_error_status(code), code, msg, nullptr);
 }
 
+static void
+api_hestia_busy(struct request *r)
+{
+	api_hestia_error(r, 503, E_LA, "Server is busy, try again",
+	    "Retry-After: 1");
+}
+
 /* PHP's exec(): output as lines, each without trailing whitespace. Returns
  * the lines joined by "\n" (allocated), and whether there was any line. */
 static char *
@@ -525,11 +532,10 @@ api_hestia_run(struct request *r)
 	cmd_vfree(argv);
 	cmd_vfree(envp);
 	if (r->job == nullptr)
-		api_hestia_error(r, 503, E_LA, "Server is busy, try again",
-		    "Retry-After: 1");
+		api_hestia_busy(r);
 }
 
 const struct endpoint endpoint_hestia = {
-	"/api/", 1, api_hestia_parse, api_hestia_refuse, api_hestia_run,
-	api_hestia_free,
+	"/api/", 1, api_hestia_parse, api_hestia_refuse, api_hestia_busy,
+	api_hestia_run, api_hestia_free,
 };

@@ -29,6 +29,8 @@
 #define APID_MAX_STDERR		(64 * 1024)
 #define APID_LOCKOUT_ENTRIES	8192	/* addresses tracked at once */
 #define APID_STOP_WAIT		30	/* s to let commands end at SIGTERM */
+#define APID_VERIFY_PER_THREAD	8	/* runs queued or running, per worker */
+#define APID_VERIFY_PER_ADDR	4	/* ... and from one client address */
 
 struct apid_env		*env;
 static struct apid_env	 apid_env_storage;
@@ -154,6 +156,7 @@ apid_sighup_cb(evutil_socket_t, short, void *)
 	job_set_limits(&lim);
 	apid_lockout(&apid_conf);
 	verify_set_ttl(apid_conf.auth_cache);
+	verify_set_dummy_cost(&apid_conf.argon2);
 	authlog_close();
 	authlog_open(apid_conf.auth_log);
 }
@@ -242,8 +245,12 @@ main(int argc, char *argv[])
 	apid_limits(&lim, &apid_conf);
 	job_init(env->base, &lim);
 	nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (verify_init(env->base, nthreads > 1 ? nthreads : 1) == -1)
+	if (nthreads < 1)
+		nthreads = 1;
+	if (verify_init(env->base, nthreads, nthreads * APID_VERIFY_PER_THREAD,
+	    APID_VERIFY_PER_ADDR, gate_settle) == -1)
 		fatalx("verify_init failed");
+	verify_set_dummy_cost(&apid_conf.argon2);
 	verify_set_ttl(apid_conf.auth_cache);
 
 	ev_term = evsignal_new(env->base, SIGTERM, apid_sigterm_cb, nullptr);

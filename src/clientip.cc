@@ -119,6 +119,27 @@ clientip_canonical(const char *text, char *out, size_t outlen)
 	return inet_ntop(AF_INET6, &a6, out, outlen) != nullptr ? 0 : -1;
 }
 
+void
+clientip_key(const char *client, int prefix6, char *out, size_t outlen)
+{
+	struct in6_addr	 a6;
+	char		 net[INET6_ADDRSTRLEN];
+	int		 i;
+
+	snprintf(out, outlen, "%s", client);
+	if (prefix6 >= 128 || strchr(client, ':') == nullptr ||
+	    inet_pton(AF_INET6, client, &a6) != 1)
+		return;
+	for (i = 0; i < 16; i++) {
+		if (i * 8 >= prefix6)
+			a6.s6_addr[i] = 0;
+		else if (i * 8 + 8 > prefix6)
+			a6.s6_addr[i] &= (uint8_t)(0xff << (8 - prefix6 % 8));
+	}
+	if (inet_ntop(AF_INET6, &a6, net, sizeof net) != nullptr)
+		snprintf(out, outlen, "%s/%d", net, prefix6);
+}
+
 int
 clientip_trusted_peer(const char *addr)
 {

@@ -56,6 +56,7 @@ static const struct config_key config_keys[] = {
 	{ "HESTIA_CONF",	CT_PATH_EMPTY,	OFF(hestia_conf), 0, 0 },
 	{ "LISTEN",		CT_STRING,	OFF(listen), 0, 0 },
 	{ "LOCKOUT",		CT_LOCKOUT,	OFF(lockout), 0, 0 },
+	{ "LOCKOUT_V6_PREFIX",	CT_INT,		OFF(lockout_v6_prefix), 1, 128 },
 	{ "MAX_BODY",		CT_SIZE,	OFF(max_body), 64, 1L << 30 },
 	{ "MAX_JOBS",		CT_INT,		OFF(max_jobs), 1, 4096 },
 	{ "MAX_OUTPUT",		CT_SIZE,	OFF(max_output), 1, 1L << 30 },
@@ -180,6 +181,7 @@ config_defaults(struct config *conf)
 	conf->max_output = 8 << 20;
 	conf->max_body = 1 << 20;
 	conf->lockout = xstrdup("5/600/600");
+	conf->lockout_v6_prefix = 64;
 	conf->auth_log = xstrdup("/var/log/hestia/auth.log");
 	conf->argon2.t = 2;
 	conf->argon2.m = 19456;

@@ -94,14 +94,30 @@ gate_now(void)
 	return ts.tv_sec;
 }
 
+/* A failed or abandoned attempt: Hestia's fail2ban line, and the lockout
+ * count of the address it is counted under. */
+static void
+gate_failed(const char *who, const char *client, const char *addr)
+{
+	authlog_failed(who, client);
+	if (lockout_failure(addr, gate_now()))
+		log_warnx("%s: banned after repeated login failures (LOCKOUT "
+		    "%s)", addr, env->conf->lockout);
+}
+
+void
+gate_settle(const char *who, const char *client, const char *addr,
+    int result)
+{
+	if (result != VERIFY_OK)
+		gate_failed(who, client, addr);
+}
+
 /* Count a credential failure against the client's address. */
 static void
 gate_count_failure(struct request *r, const char *who)
 {
-	authlog_failed(who, r->client);
-	if (lockout_failure(r->client, gate_now()))
-		log_warnx("%s: banned after repeated login failures (LOCKOUT "
-		    "%s)", r->client, env->conf->lockout);
+	gate_failed(who, r->client, r->addr);
 }
 
 /* A credential failure: Hestia's fail2ban line and one message for all. */
@@ -112,8 +128,38 @@ gate_login_failed(struct request *r, const char *who)
 	r->ep->refuse(r, E_PASSWORD, GATE_AUTH_FAILED);
 }
 
+/*
+ * Start a verification, counted against the client's address before any
+ * CPU is spent: the failures it has plus the runs it has in flight may not
+ * reach LOCKOUT's FAILURES, and the runs in flight are capped per address
+ * and overall. Beyond: 503 and Retry-After, and no work. (A run that fails
+ * or is abandoned is counted by gate_settle; a waiter's cb hears only the
+ * result.)
+ */
 static void
-gate_verify_cb(int ok, void *arg)
+gate_verify(struct request *r, struct verify_req *vr, verify_cb cb)
+{
+	int	 busy = 0;
+
+	vr->addr = r->addr;
+	vr->client = r->client;
+	if (lockout_failures(r->addr, gate_now()) + verify_inflight(r->addr) >=
+	    lockout_max_failures()) {
+		log_debug("%s: %s: attempts in flight reach LOCKOUT", __func__,
+		    r->addr);
+		r->ep->busy(r);
+		return;
+	}
+	if ((r->verify = verify_start(vr, cb, r, &busy)) == nullptr) {
+		log_debug("%s: %s: too many verifications %s", __func__,
+		    r->addr, busy == VERIFY_BUSY_ALL ? "in flight" :
+		    "from this address");
+		r->ep->busy(r);
+	}
+}
+
+static void
+gate_verify_cb(int result, void *arg)
 {
 	struct request	*r = (struct request *)arg;
 	struct db_key	 key;
@@ -121,8 +167,9 @@ gate_verify_cb(int ok, void *arg)
 	int		 found;
 
 	r->verify = nullptr;
-	if (!ok) {
-		gate_login_failed(r, r->cred.id);
+	if (result != VERIFY_OK) {
+		/* Counted and logged once per run, by gate_settle. */
+		r->ep->refuse(r, E_PASSWORD, GATE_AUTH_FAILED);
 		return;
 	}
 	/* The row may have changed while argon2 ran: read it again. */
@@ -134,20 +181,26 @@ gate_verify_cb(int ok, void *arg)
 		return;
 	}
 	if (found == 0) {
-		gate_login_failed(r, r->cred.id);
+		r->ep->refuse(r, E_PASSWORD, GATE_AUTH_FAILED);
 		return;
 	}
 	gate_key_verified(r, &key);
 	db_key_free(&key);
 }
 
-/* Cheap checks of an access key, then argon2 (or the cache). */
+/*
+ * Cheap checks of an access key, then argon2 (or the cache). An unknown,
+ * disabled or expired key, or one refused by its own allowlist, is checked
+ * against a dummy hash of the same cost and fails: the answer takes as
+ * long as for a wrong secret, so a key ID cannot be told to exist.
+ */
 static void
 gate_access_key(struct request *r)
 {
-	struct db_key	 key;
-	char		*cause = nullptr;
-	int		 found;
+	struct verify_req	 vr;
+	struct db_key		 key;
+	char			*cause = nullptr;
+	int			 found, usable;
 
 	if (!key_id_valid(r->cred.id) || !key_secret_valid(r->cred.secret)) {
 		gate_login_failed(r, r->cred.id);
@@ -160,21 +213,22 @@ gate_access_key(struct request *r)
 		r->ep->refuse(r, 500, "Key database unavailable");
 		return;
 	}
-	if (found == 0 || key.disabled ||
-	    (key.expires_at != 0 && key.expires_at <= time(nullptr)) ||
-	    !allow_key(key.allow, r->client)) {
-		db_key_free(&key);
-		gate_login_failed(r, r->cred.id);
-		return;
-	}
-	if (verify_cached(key.id, key.secret_hash, r->cred.secret)) {
+	usable = found == 1 && !key.disabled &&
+	    (key.expires_at == 0 || key.expires_at > time(nullptr)) &&
+	    allow_key(key.allow, r->client);
+	if (usable && verify_cached(key.id, key.secret_hash, r->cred.secret)) {
 		gate_key_verified(r, &key);
 		db_key_free(&key);
 		return;
 	}
-	r->verify = verify_start(key.id, key.secret_hash, r->cred.secret,
-	    gate_verify_cb, r);
-	db_key_free(&key);
+	memset(&vr, 0, sizeof vr);
+	vr.id = r->cred.id;
+	vr.encoded = usable ? key.secret_hash : nullptr;
+	vr.secret = r->cred.secret;
+	vr.who = r->cred.id;
+	gate_verify(r, &vr, gate_verify_cb);
+	if (found == 1)
+		db_key_free(&key);
 }
 
 /*
@@ -315,14 +369,13 @@ gate_legacy_ok(struct request *r, const char *who)
 }
 
 static void
-gate_legacy_cb(int ok, void *arg)
+gate_legacy_cb(int result, void *arg)
 {
 	struct request	*r = (struct request *)arg;
 
 	r->verify = nullptr;
-	if (!ok) {
-		gate_count_failure(r, r->cred.kind == CRED_LEGACY_KEY ? "api" :
-		    r->cred.id);
+	if (result != VERIFY_OK) {
+		/* Counted and logged once per run, by gate_settle. */
 		r->ep->refuse(r, E_PASSWORD, "authentication failed");
 		return;
 	}
@@ -331,11 +384,13 @@ gate_legacy_cb(int ok, void *arg)
 }
 
 /* hash=KEY: Hestia takes basename(KEY), at least 16 characters; we find
- * it by its SHA-256 and verify the argon2id hash stored for it. */
+ * it by its SHA-256 and verify the argon2id hash stored for it (a dummy
+ * one when there is none, so that a key cannot be told to exist). */
 static void
 gate_legacy_key(struct request *r)
 {
 	const struct hestia_switches	*sw = hconf_get();
+	struct verify_req		 vr;
 	const char			*key, *slash;
 	char				 lookup[2 * SHA256_DIGEST_LENGTH + 1];
 	char				*hash = nullptr, *cause = nullptr;
@@ -356,17 +411,19 @@ gate_legacy_key(struct request *r)
 		r->ep->refuse(r, 500, "Key database unavailable");
 		return;
 	}
-	if (found == 0) {
-		gate_count_failure(r, "api");
-		r->ep->refuse(r, E_PASSWORD, "authentication failed");
-		return;
-	}
 	/* The cache is keyed by the first 20 hex digits of the lookup. */
 	lookup[KEY_ID_LEN] = '\0';
-	if (verify_cached(lookup, hash, key))
+	if (found == 1 && verify_cached(lookup, hash, key)) {
 		gate_legacy_ok(r, "api");
-	else
-		r->verify = verify_start(lookup, hash, key, gate_legacy_cb, r);
+		free(hash);
+		return;
+	}
+	memset(&vr, 0, sizeof vr);
+	vr.id = lookup;
+	vr.encoded = hash;	/* nullptr: a dummy */
+	vr.secret = key;
+	vr.who = "api";
+	gate_verify(r, &vr, gate_legacy_cb);
 	free(hash);
 }
 
@@ -375,6 +432,7 @@ static void
 gate_password(struct request *r)
 {
 	const struct hestia_switches	*sw = hconf_get();
+	struct verify_req		 vr;
 
 	/* ROOT_USER is empty when hestia.conf could not say who it is. */
 	if (r->cred.id == nullptr || sw->root_user[0] == '\0' ||
@@ -387,8 +445,13 @@ gate_password(struct request *r)
 		r->ep->refuse(r, E_PASSWORD, "authentication failed");
 		return;
 	}
-	r->verify = verify_start_password(env->conf->shadow_file, r->cred.id,
-	    r->cred.secret, gate_legacy_cb, r);
+	memset(&vr, 0, sizeof vr);
+	vr.id = r->cred.id;
+	vr.secret = r->cred.secret;
+	vr.shadow_file = env->conf->shadow_file;
+	vr.user = r->cred.id;
+	vr.who = r->cred.id;
+	gate_verify(r, &vr, gate_legacy_cb);
 }
 
 /* A banned address is refused before any lookup or hash: the answer of a
@@ -396,7 +459,7 @@ gate_password(struct request *r)
 static int
 gate_banned(struct request *r)
 {
-	if (lockout_banned(r->client, gate_now()) == 0)
+	if (lockout_banned(r->addr, gate_now()) == 0)
 		return 0;
 	r->ep->refuse(r, E_PASSWORD, r->cred.kind == CRED_ACCESS_KEY ?
 	    GATE_AUTH_FAILED : "authentication failed");

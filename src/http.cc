@@ -205,6 +205,8 @@ http_request_cb(struct evhttp_request *req, void *)
 	http_peer(r);
 	clientip_resolve(r->peer, evhttp_request_get_input_headers(req),
 	    r->client, sizeof r->client);
+	clientip_key(r->client, env->conf->lockout_v6_prefix, r->addr,
+	    sizeof r->addr);
 	http_watch(r, evhttp_connection_get_base(
 	    evhttp_request_get_connection(req)));
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req),

@@ -530,6 +530,32 @@ lockout_failure(const char *ip, time_t now)
 	return 1;
 }
 
+int
+lockout_failures(const char *ip, time_t now)
+{
+	const struct lockout_entry	*e;
+	size_t				 len;
+	uint32_t			 i;
+
+	if (lockout_entries == nullptr)
+		return 0;
+	len = strnlen(ip, LOCKOUT_IPLEN);
+	i = lockout_find(ip, len, lockout_hash(ip, len));
+	if (i == LOCKOUT_NIL)
+		return 0;
+	e = &lockout_entries[i];
+	if (e->banned)
+		return lockout_ban_left(e, now) > 0 ? lockout_conf.max_failures :
+		    0;
+	return lockout_window_over(e, now) ? 0 : e->count;
+}
+
+int
+lockout_max_failures(void)
+{
+	return lockout_conf.max_failures;
+}
+
 size_t
 lockout_size(void)
 {

@@ -1,10 +1,29 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* argon2 on worker threads, results handed back to the loop by an eventfd;
- * a small cache of recent successes so a busy client pays argon2 once. */
+ * bounded and counted per client address before any work; identical
+ * attempts share one run; a small cache of recent successes so a busy
+ * client pays argon2 once. */
+/*
+ * A run (struct verify_job) is one argon2 or shadow check; the requests
+ * that wait for it are its waiters (struct verify, what callers hold). A
+ * run is charged to the client address that queued it from the moment it
+ * is queued (verify_inflight), so the lockout can count it before any CPU
+ * is spent, and it is settled exactly once: by its result, or as dropped
+ * when every waiter left before a worker took it. Waiters that leave do
+ * not stop a run already started: its result still counts.
+ *
+ * Threads: the loop owns the job list, the waiters and the cache; workers
+ * touch a job's inputs and result only between taking it from verify_todo
+ * and putting it on verify_done, both under verify_lock; the state field
+ * is read and written under verify_lock too.
+ */
 #include <sys/eventfd.h>
+#include <sys/queue.h>
+#include <sys/random.h>
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,27 +40,49 @@
 #include <openssl/sha.h>
 
 #include "apid.h"
+#include "config.h"
 #include "key.h"
 #include "verify.h"
 
 #define VERIFY_CACHE_SLOTS	1024
 #define VERIFY_MAX_THREADS	16
+#define VERIFY_ADDRLEN		64
+
+enum verify_state {
+	VERIFY_QUEUED,
+	VERIFY_RUNNING,
+	VERIFY_DONE,
+};
+
+struct verify_job;
 
 struct verify {
-	int		 password;	/* a shadow check, not argon2 */
-	char		*shadow_file;
-	char		*user;
-	char		 id[KEY_ID_LEN + 1];
-	char		*encoded;
-	char		*secret;	/* wiped and freed by the worker */
-	uint8_t		 mac[SHA256_DIGEST_LENGTH];
-	uint8_t		 digest[SHA256_DIGEST_LENGTH];
-	int		 ok;
-	int		 cancelled;
-	verify_cb	 cb;
-	void		*arg;
-	struct verify	*next;
+	struct verify_job	*job;
+	verify_cb		 cb;
+	void			*arg;
+	TAILQ_ENTRY(verify)	 entry;
 };
+TAILQ_HEAD(verify_waiters, verify);
+
+struct verify_job {
+	enum verify_state	 state;
+	int			 dummy;		/* always fails */
+	char			 id[KEY_ID_LEN + 1];
+	char			*encoded;
+	char			*secret;	/* wiped and freed by the worker */
+	char			*shadow_file;	/* set: a shadow check */
+	char			*user;
+	uint8_t			 mac[SHA256_DIGEST_LENGTH];	/* of secret */
+	uint8_t			 digest[SHA256_DIGEST_LENGTH];	/* of hash */
+	char			 addr[VERIFY_ADDRLEN];
+	char			 client[VERIFY_ADDRLEN];
+	char			*who;
+	int			 ok;
+	struct verify_waiters	 waiters;
+	TAILQ_ENTRY(verify_job)	 all;		/* verify_jobs */
+	TAILQ_ENTRY(verify_job)	 queue;		/* verify_todo, verify_done */
+};
+TAILQ_HEAD(verify_jobs, verify_job);
 
 struct verify_cache_entry {
 	char		 id[KEY_ID_LEN + 1];
@@ -53,28 +94,51 @@ struct verify_cache_entry {
 static struct verify_cache_entry verify_cache[VERIFY_CACHE_SLOTS];
 static uint8_t		 verify_mac_key[32];
 static int		 verify_cache_ttl = 300;	/* s; 0: no cache */
+static char		*verify_dummy;		/* an encoded hash of nothing */
 
+/* The loop's. */
+static struct verify_jobs verify_all = TAILQ_HEAD_INITIALIZER(verify_all);
+static int		 verify_njobs;
+static int		 verify_max_jobs = 16;
+static int		 verify_max_per_addr = 4;
+static verify_settle_cb	 verify_settle;
+static struct event	*verify_ev;
+
+/* Shared with the workers, under verify_lock. */
 static pthread_mutex_t	 verify_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 verify_cond = PTHREAD_COND_INITIALIZER;
-static struct verify	*verify_todo, **verify_todo_tail = &verify_todo;
-static struct verify	*verify_done;
+static struct verify_jobs verify_todo = TAILQ_HEAD_INITIALIZER(verify_todo);
+static struct verify_jobs verify_done = TAILQ_HEAD_INITIALIZER(verify_done);
 static pthread_t	 verify_threads[VERIFY_MAX_THREADS];
 static int		 verify_nthreads;
 static int		 verify_stopping;
 static int		 verify_efd = -1;
-static struct event	*verify_ev;
 
 static void
-verify_free(struct verify *v)
+verify_wipe_secret(struct verify_job *j)
 {
-	free(v->encoded);
-	free(v->shadow_file);
-	free(v->user);
-	if (v->secret != nullptr) {
-		key_wipe(v->secret);
-		free(v->secret);
+	if (j->secret != nullptr) {
+		key_wipe(j->secret);
+		free(j->secret);
+		j->secret = nullptr;
 	}
-	free(v);
+}
+
+static void
+verify_job_free(struct verify_job *j)
+{
+	struct verify	*w;
+
+	while ((w = TAILQ_FIRST(&j->waiters)) != nullptr) {
+		TAILQ_REMOVE(&j->waiters, w, entry);
+		free(w);
+	}
+	verify_wipe_secret(j);
+	free(j->encoded);
+	free(j->shadow_file);
+	free(j->user);
+	free(j->who);
+	free(j);
 }
 
 static void
@@ -105,35 +169,31 @@ verify_slot(const char *id)
 static void *
 verify_thread(void *)
 {
-	struct verify	*v;
-	uint64_t	 one = 1;
+	struct verify_job	*j;
+	uint64_t		 one = 1;
+	int			 ok;
 
 	pthread_mutex_lock(&verify_lock);
 	for (;;) {
-		while (verify_todo == nullptr && !verify_stopping)
+		while (TAILQ_EMPTY(&verify_todo) && !verify_stopping)
 			pthread_cond_wait(&verify_cond, &verify_lock);
 		if (verify_stopping)
 			break;
-		v = verify_todo;
-		verify_todo = v->next;
-		if (verify_todo == nullptr)
-			verify_todo_tail = &verify_todo;
+		j = TAILQ_FIRST(&verify_todo);
+		TAILQ_REMOVE(&verify_todo, j, queue);
+		j->state = VERIFY_RUNNING;
 		pthread_mutex_unlock(&verify_lock);
 
-		if (v->password)
-			v->ok = verify_shadow(v->shadow_file, v->user,
-			    v->secret);
+		if (j->shadow_file != nullptr)
+			ok = verify_shadow(j->shadow_file, j->user, j->secret);
 		else
-			v->ok = key_verify(v->encoded, v->secret);
-		if (v->ok && !v->password)
-			verify_mac(v->secret, v->mac);
-		key_wipe(v->secret);
-		free(v->secret);
-		v->secret = nullptr;
+			ok = key_verify(j->encoded, j->secret) && !j->dummy;
+		verify_wipe_secret(j);
 
 		pthread_mutex_lock(&verify_lock);
-		v->next = verify_done;
-		verify_done = v;
+		j->ok = ok;
+		j->state = VERIFY_DONE;
+		TAILQ_INSERT_TAIL(&verify_done, j, queue);
 		if (write(verify_efd, &one, sizeof one) == -1 &&
 		    errno != EAGAIN)
 			log_warn("%s: eventfd", __func__);
@@ -142,45 +202,92 @@ verify_thread(void *)
 	return nullptr;
 }
 
-/* On the loop: hand finished verifications to their callers. */
+/* Settle a run and take it out of the count, before its waiters hear. */
+static void
+verify_finish(struct verify_job *j, int result)
+{
+	TAILQ_REMOVE(&verify_all, j, all);
+	verify_njobs--;
+	if (verify_settle != nullptr)
+		verify_settle(j->who, j->client, j->addr, result);
+}
+
+/* On the loop: hand finished runs to their waiters. */
 static void
 verify_done_cb(evutil_socket_t fd, short, void *)
 {
-	struct verify			*list, *v;
+	struct verify_jobs		 list = TAILQ_HEAD_INITIALIZER(list);
 	struct verify_cache_entry	*e;
+	struct verify_job		*j;
+	struct verify			*w;
 	uint64_t			 n;
+	int				 result;
 
 	if (read(fd, &n, sizeof n) == -1 && errno != EAGAIN)
 		log_warn("%s: eventfd", __func__);
 	pthread_mutex_lock(&verify_lock);
-	list = verify_done;
-	verify_done = nullptr;
+	TAILQ_CONCAT(&list, &verify_done, queue);
 	pthread_mutex_unlock(&verify_lock);
 
-	while ((v = list) != nullptr) {
-		list = v->next;
-		if (v->ok && !v->password && verify_cache_ttl > 0) {
-			e = verify_slot(v->id);
-			memcpy(e->id, v->id, sizeof e->id);
-			memcpy(e->digest, v->digest, sizeof e->digest);
-			memcpy(e->mac, v->mac, sizeof e->mac);
+	while ((j = TAILQ_FIRST(&list)) != nullptr) {
+		TAILQ_REMOVE(&list, j, queue);
+		result = j->ok ? VERIFY_OK : VERIFY_FAIL;
+		if (j->ok && j->shadow_file == nullptr && verify_cache_ttl > 0) {
+			e = verify_slot(j->id);
+			memcpy(e->id, j->id, sizeof e->id);
+			memcpy(e->digest, j->digest, sizeof e->digest);
+			memcpy(e->mac, j->mac, sizeof e->mac);
 			e->expires = time(nullptr) + verify_cache_ttl;
 		}
-		if (!v->cancelled)
-			v->cb(v->ok, v->arg);
-		verify_free(v);
+		verify_finish(j, result);
+		/* One at a time: a callback may cancel another waiter. */
+		while ((w = TAILQ_FIRST(&j->waiters)) != nullptr) {
+			TAILQ_REMOVE(&j->waiters, w, entry);
+			w->cb(result, w->arg);
+			free(w);
+		}
+		verify_job_free(j);
 	}
 }
 
-int
-verify_init(struct event_base *base, int nthreads)
+/* An argon2id hash of random bytes at the given cost: verifying any secret
+ * against it costs what a real one does, and never matches. */
+void
+verify_set_dummy_cost(const struct argon2_cost *cost)
 {
-	int	 i;
+	uint8_t		 salt[16], hash[32];
+	char		 s64[4 * sizeof salt / 3 + 4], h64[4 * sizeof hash / 3 + 4];
+
+	if (RAND_bytes(salt, sizeof salt) != 1 ||
+	    RAND_bytes(hash, sizeof hash) != 1)
+		fatalx("%s: RAND_bytes failed", __func__);
+	/* argon2's encoding is base64 without the padding. */
+	EVP_EncodeBlock((uint8_t *)s64, salt, sizeof salt);
+	EVP_EncodeBlock((uint8_t *)h64, hash, sizeof hash);
+	s64[strcspn(s64, "=")] = '\0';
+	h64[strcspn(h64, "=")] = '\0';
+	free(verify_dummy);
+	xasprintf(&verify_dummy, "$argon2id$v=19$m=%u,t=%u,p=%u$%s$%s",
+	    cost->m, cost->t, cost->p, s64, h64);
+}
+
+int
+verify_init(struct event_base *base, int nthreads, int max_jobs,
+    int max_per_addr, verify_settle_cb settle)
+{
+	struct argon2_cost	 cost = { 2, 19456, 1 };
+	sigset_t		 all, old;
+	int			 i, rc;
 
 	if (RAND_bytes(verify_mac_key, sizeof verify_mac_key) != 1) {
 		log_warnx("%s: RAND_bytes failed", __func__);
 		return -1;
 	}
+	if (verify_dummy == nullptr)
+		verify_set_dummy_cost(&cost);
+	verify_max_jobs = max_jobs > 0 ? max_jobs : 1;
+	verify_max_per_addr = max_per_addr > 0 ? max_per_addr : 1;
+	verify_settle = settle;
 	if ((verify_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
 		log_warn("%s: eventfd", __func__);
 		return -1;
@@ -195,13 +302,20 @@ verify_init(struct event_base *base, int nthreads)
 		nthreads = 1;
 	if (nthreads > VERIFY_MAX_THREADS)
 		nthreads = VERIFY_MAX_THREADS;
+	/* Signals are for the loop: the workers block them all. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (i = 0; i < nthreads; i++) {
-		if (pthread_create(&verify_threads[i], nullptr, verify_thread,
-		    nullptr) != 0) {
-			log_warnx("%s: pthread_create failed", __func__);
-			return -1;
-		}
+		rc = pthread_create(&verify_threads[i], nullptr, verify_thread,
+		    nullptr);
+		if (rc != 0)
+			break;
 		verify_nthreads++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, nullptr);
+	if (verify_nthreads < nthreads) {
+		log_warnx("%s: pthread_create failed", __func__);
+		return -1;
 	}
 	return 0;
 }
@@ -209,8 +323,8 @@ verify_init(struct event_base *base, int nthreads)
 void
 verify_shutdown(void)
 {
-	struct verify	*v;
-	int		 i;
+	struct verify_job	*j;
+	int			 i;
 
 	pthread_mutex_lock(&verify_lock);
 	verify_stopping = 1;
@@ -219,15 +333,14 @@ verify_shutdown(void)
 	for (i = 0; i < verify_nthreads; i++)
 		pthread_join(verify_threads[i], nullptr);
 	verify_nthreads = 0;
-	while ((v = verify_todo) != nullptr) {
-		verify_todo = v->next;
-		verify_free(v);
+	/* Nothing is settled at exit: no login failed. */
+	TAILQ_INIT(&verify_todo);
+	TAILQ_INIT(&verify_done);
+	while ((j = TAILQ_FIRST(&verify_all)) != nullptr) {
+		TAILQ_REMOVE(&verify_all, j, all);
+		verify_job_free(j);
 	}
-	verify_todo_tail = &verify_todo;
-	while ((v = verify_done) != nullptr) {
-		verify_done = v->next;
-		verify_free(v);
-	}
+	verify_njobs = 0;
 	if (verify_ev != nullptr)
 		event_free(verify_ev);
 	verify_ev = nullptr;
@@ -236,6 +349,9 @@ verify_shutdown(void)
 	verify_efd = -1;
 	explicit_bzero(verify_cache, sizeof verify_cache);
 	explicit_bzero(verify_mac_key, sizeof verify_mac_key);
+	free(verify_dummy);
+	verify_dummy = nullptr;
+	verify_settle = nullptr;
 	verify_stopping = 0;
 }
 
@@ -266,46 +382,129 @@ verify_cached(const char *id, const char *encoded, const char *secret)
 	return hit;
 }
 
-struct verify *
-verify_start(const char *id, const char *encoded, const char *secret,
-    verify_cb cb, void *arg)
+int
+verify_inflight(const char *addr)
 {
-	struct verify	*v;
+	struct verify_job	*j;
+	int			 n = 0;
 
-	v = XCALLOC(struct verify);
-	snprintf(v->id, sizeof v->id, "%s", id);
-	v->encoded = xstrdup(encoded);
-	v->secret = xstrdup(secret);
-	verify_digest(encoded, v->digest);
-	v->cb = cb;
-	v->arg = arg;
-	pthread_mutex_lock(&verify_lock);
-	*verify_todo_tail = v;
-	verify_todo_tail = &v->next;
-	pthread_cond_signal(&verify_cond);
-	pthread_mutex_unlock(&verify_lock);
-	return v;
+	TAILQ_FOREACH(j, &verify_all, all) {
+		if (strcmp(j->addr, addr) == 0)
+			n++;
+	}
+	return n;
+}
+
+int
+verify_pending(void)
+{
+	return verify_njobs;
+}
+
+/* A run in flight that checks exactly this, which a new waiter may join. */
+static struct verify_job *
+verify_find(const struct verify_job *want)
+{
+	struct verify_job	*j;
+	int			 same;
+
+	TAILQ_FOREACH(j, &verify_all, all) {
+		if (j->dummy != want->dummy || strcmp(j->id, want->id) != 0 ||
+		    (j->shadow_file == nullptr) != (want->shadow_file ==
+		    nullptr))
+			continue;
+		if (j->shadow_file != nullptr &&
+		    (strcmp(j->shadow_file, want->shadow_file) != 0 ||
+		    strcmp(j->user, want->user) != 0))
+			continue;
+		same = key_equal(j->mac, want->mac, sizeof j->mac) &
+		    key_equal(j->digest, want->digest, sizeof j->digest);
+		if (!same)
+			continue;
+		pthread_mutex_lock(&verify_lock);
+		same = j->state != VERIFY_DONE;
+		pthread_mutex_unlock(&verify_lock);
+		if (same)
+			return j;
+	}
+	return nullptr;
 }
 
 struct verify *
-verify_start_password(const char *shadow_file, const char *user,
-    const char *password, verify_cb cb, void *arg)
+verify_start(const struct verify_req *req, verify_cb cb, void *arg,
+    int *busy)
 {
-	struct verify	*v;
+	struct verify_job	*j, *same;
+	struct verify		*w;
 
-	v = XCALLOC(struct verify);
-	v->password = 1;
-	v->shadow_file = xstrdup(shadow_file);
-	v->user = xstrdup(user);
-	v->secret = xstrdup(password);
-	v->cb = cb;
-	v->arg = arg;
+	j = XCALLOC(struct verify_job);
+	TAILQ_INIT(&j->waiters);
+	j->dummy = req->encoded == nullptr && req->shadow_file == nullptr;
+	snprintf(j->id, sizeof j->id, "%s", req->id != nullptr ? req->id : "");
+	j->encoded = xstrdup(j->dummy ? verify_dummy : req->shadow_file !=
+	    nullptr ? "" : req->encoded);
+	verify_digest(j->encoded, j->digest);
+	verify_mac(req->secret, j->mac);
+	if (req->shadow_file != nullptr) {
+		j->shadow_file = xstrdup(req->shadow_file);
+		j->user = xstrdup(req->user);
+	}
+
+	w = XCALLOC(struct verify);
+	w->cb = cb;
+	w->arg = arg;
+	if ((same = verify_find(j)) != nullptr) {
+		verify_job_free(j);
+		w->job = same;
+		TAILQ_INSERT_TAIL(&same->waiters, w, entry);
+		return w;
+	}
+	if (verify_njobs >= verify_max_jobs ||
+	    verify_inflight(req->addr) >= verify_max_per_addr) {
+		*busy = verify_njobs >= verify_max_jobs ? VERIFY_BUSY_ALL :
+		    VERIFY_BUSY_ADDR;
+		verify_job_free(j);
+		free(w);
+		return nullptr;
+	}
+	j->secret = xstrdup(req->secret);
+	snprintf(j->addr, sizeof j->addr, "%s", req->addr);
+	snprintf(j->client, sizeof j->client, "%s", req->client);
+	j->who = xstrdup(req->who != nullptr ? req->who : "");
+	w->job = j;
+	TAILQ_INSERT_TAIL(&j->waiters, w, entry);
+	TAILQ_INSERT_TAIL(&verify_all, j, all);
+	verify_njobs++;
+
 	pthread_mutex_lock(&verify_lock);
-	*verify_todo_tail = v;
-	verify_todo_tail = &v->next;
+	j->state = VERIFY_QUEUED;
+	TAILQ_INSERT_TAIL(&verify_todo, j, queue);
 	pthread_cond_signal(&verify_cond);
 	pthread_mutex_unlock(&verify_lock);
-	return v;
+	return w;
+}
+
+void
+verify_cancel(struct verify *w)
+{
+	struct verify_job	*j = w->job;
+	int			 dropped = 0;
+
+	TAILQ_REMOVE(&j->waiters, w, entry);
+	free(w);
+	if (!TAILQ_EMPTY(&j->waiters))
+		return;
+	/* Nobody waits: a run not started yet is not worth its CPU. */
+	pthread_mutex_lock(&verify_lock);
+	if (j->state == VERIFY_QUEUED) {
+		TAILQ_REMOVE(&verify_todo, j, queue);
+		dropped = 1;
+	}
+	pthread_mutex_unlock(&verify_lock);
+	if (dropped) {
+		verify_finish(j, VERIFY_DROPPED);
+		verify_job_free(j);
+	}
 }
 
 int
@@ -349,13 +548,6 @@ verify_shadow(const char *shadow_file, const char *user,
 	}
 	fclose(f);
 	return ok;
-}
-
-void
-verify_cancel(struct verify *v)
-{
-	/* Only the loop reads it, so no lock is needed. */
-	v->cancelled = 1;
 }
 
 void

@@ -21,9 +21,78 @@ reqto /healthz
 ok "xff hang: still serving" 200 "$STATUS"
 stopped_clean
 
+# 4. The lockout leaked under concurrency: failures were counted when the
+# hash finished, so every guess of a burst was verified (the right one at
+# #50 got 200 with LOCKOUT=5/600/600). Now a verification counts against
+# its address when it is queued.
+write_conf <<CONF
+LOCKOUT='5/600/600'
+LISTEN='127.0.0.1:0,unix:$T/apid.sock'
+TRUSTED_PROXIES='unix'
+ARGON2='t=2,m=19456,p=1'
+CONF
+K=$(new_key admin)
+ID=${K%%:*}
+start_apid
+i=0
+burst=""
+while [ $i -lt 60 ]; do
+	i=$((i + 1))
+	if [ $i -eq 50 ]; then s=${K#*:}; else s=$(printf 'w%039d' $i); fi
+	curl -s -m 30 -o /dev/null -w '%{http_code}\n' -d "hash=$ID:$s" \
+	    -d cmd=v-list-users "http://$PORT/api/" >"$T/burst.$i" &
+	burst="$burst $!"
+done
+for p in $burst; do wait "$p"; done
+ok "burst: the right secret at #50 is not let in" "" \
+    "$(grep -l '^200' "$T"/burst.* 2>/dev/null)"
+ok "burst: at most 5 guesses were verified" 1 \
+    "$(test "$(grep -c "$ID 127.0.0.1 failed to login" "$T/auth.log")" -le 5 && echo 1)"
+ok "burst: the others were refused or told to come back" "" \
+    "$(cat "$T"/burst.* | grep -v -e '^401' -e '^503')"
+req -d "hash=$K" -d cmd=v-list-users -d returncode=yes
+ok "burst: then banned, even with the right secret" 401 "$STATUS"
+
+# 5. A client that sends and hangs up still costs a verification, and is
+# counted: it gets banned like one that waits.
+sock() {
+	curl -s -m 10 -o "$T/body" -w '%{http_code}' --unix-socket \
+	    "$T/apid.sock" "$@" http://localhost/api/
+}
+for i in 1 2 3 4 5 6 7 8; do
+	printf 'POST /api/ HTTP/1.1\r\nHost: x\r\nX-Real-IP: 192.0.2.50\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 78\r\n\r\nhash=%s:w%039d&cmd=v-list-users' \
+	    "$ID" "$i" | python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(sys.stdin.buffer.read())
+s.close()
+' "$T/apid.sock"
+	sleep 0.2
+done
+sleep 0.5
+ok "hang-up: the sender is banned" 401 \
+    "$(sock -H 'X-Real-IP: 192.0.2.50' -d "hash=$K" -d cmd=v-list-users)"
+contains "hang-up: its attempts are in auth.log" "$ID 192.0.2.50 failed to login" \
+    "$(cat "$T/auth.log")"
+
+# IPv6: a /64 is one client (LOCKOUT_V6_PREFIX), so a /64 of addresses
+# gives no more guesses than one address.
+for i in 1 2 3 4 5; do
+	sock -H "X-Real-IP: 2001:db8:1:2::$i" -d "hash=$ID:$(printf 'v%039d' $i)" \
+	    -d cmd=v-list-users >/dev/null
+done
+ok "v6: another address of the /64 is banned" 401 \
+    "$(sock -H 'X-Real-IP: 2001:db8:1:2:ffff::9' -d "hash=$K" -d cmd=v-list-users)"
+ok "v6: another /64 is not" 200 \
+    "$(sock -H 'X-Real-IP: 2001:db8:1:3::1' -d "hash=$K" -d cmd=v-list-users -d returncode=yes)"
+contains "v6: the ban names the /64" "2001:db8:1:2::/64: banned" "$(cat "$T/apid.log")"
+stopped_clean
+
 # 8. A NUL inside cmd cut the name and the shorter command ran; inside a
 # credential it would cut the secret. Refused by name, before the gate.
 write_conf </dev/null
+rm -f "$T/auth.log"
 K=$(new_key admin)
 start_apid
 req -d "hash=$K" --data-raw 'cmd=v-list-users%00x'

@@ -93,13 +93,21 @@ test_refuse(struct request *, int code, const char *msg)
 }
 
 static void
+test_busy(struct request *)
+{
+	test_res.refused++;
+	test_res.code = 503;
+	snprintf(test_res.msg, sizeof test_res.msg, "busy");
+}
+
+static void
 test_ran(struct request *)
 {
 	test_res.ran++;
 }
 
 static const struct endpoint test_ep = {
-	"/test", 1, nullptr, test_refuse, test_ran, nullptr
+	"/test", 1, nullptr, test_refuse, test_busy, test_ran, nullptr
 };
 
 static int
@@ -111,6 +119,16 @@ test_rm_cb(const char *path, const struct stat *, int, struct FTW *)
 static void
 test_tick_cb(evutil_socket_t, short, void *)
 {
+}
+
+/* The lockout's clock (gate.cc's, CLOCK_MONOTONIC seconds). */
+static time_t
+gate_test_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
 }
 
 static double
@@ -316,7 +334,7 @@ test_group_setup(void **)
 		free(cause);
 		return -1;
 	}
-	if (verify_init(env->base, 1) == -1)
+	if (verify_init(env->base, 1, 16, 4, gate_settle) == -1)
 		return -1;
 	hconf_init(&test_conf);
 	if (lockout_parse(test_conf.lockout, &test_lockout) == -1)
@@ -398,6 +416,7 @@ test_req(enum cred_kind kind, const char *id, const char *secret,
 	r->cmd = xstrdup(cmd);
 	snprintf(r->peer, sizeof r->peer, "%s", client);
 	snprintf(r->client, sizeof r->client, "%s", client);
+	snprintf(r->addr, sizeof r->addr, "%s", client);
 	return r;
 }
 
@@ -774,12 +793,72 @@ test_gate_malformed(void **)
 	test_refused(E_PASSWORD, "Authentication failed");
 }
 
-/* An unknown ID says what a wrong secret says, without argon2. */
+/*
+ * Counted before any work: the failures of an address plus its runs in
+ * flight may not reach LOCKOUT's FAILURES (3 here). A burst of guesses
+ * gets at most that many verified, the rest a 503 at once; then the
+ * address is banned, and the right secret is refused. Before, every guess
+ * of a burst was verified (the right one at #50 got in).
+ */
+static void
+test_gate_burst_counted_before_work(void **)
+{
+	struct request	*r[6];
+	char		 secret[64];
+	int		 i, busy = 0, queued = 0;
+
+	verify_forget(K_ADMIN);
+	for (i = 0; i < 6; i++) {
+		/* Distinct guesses, so that none joins another's run. */
+		snprintf(secret, sizeof secret, "%.38s%02d", TEST_WRONG, i);
+		r[i] = test_req(CRED_ACCESS_KEY, K_ADMIN, secret, "v-ok",
+		    CLIENT);
+		memset(&test_res, 0, sizeof test_res);
+		gate_begin(r[i]);
+		if (r[i]->verify != nullptr)
+			queued++;
+		else if (test_res.code == 503)
+			busy++;
+	}
+	assert_int_equal(queued, 3);
+	assert_int_equal(busy, 3);
+	for (i = 0; i < 6; i++) {
+		test_wait(r[i]);
+		test_req_free(r[i]);
+	}
+	assert_int_not_equal(lockout_banned(CLIENT, gate_test_now()), 0);
+	test_one(CRED_ACCESS_KEY, K_ADMIN, TEST_SECRET, "v-ok", CLIENT);
+	test_refused(E_PASSWORD, "Authentication failed");
+}
+
+/* A client that hangs up while its guess is verified is still counted:
+ * a run it started finishes and counts, one not started is dropped and
+ * counts. */
+static void
+test_gate_hangup_counted(void **)
+{
+	struct request	*r;
+
+	r = test_req(CRED_ACCESS_KEY, K_ADMIN, TEST_WRONG, "v-ok", CLIENT);
+	gate_begin(r);
+	assert_non_null(r->verify);
+	verify_cancel(r->verify);
+	r->verify = nullptr;
+	test_req_free(r);
+	while (verify_pending() > 0)
+		event_base_loop(env->base, EVLOOP_ONCE);
+	assert_int_equal(lockout_failures(CLIENT, gate_test_now()), 1);
+	assert_true(test_authlog_has(" " K_ADMIN " " CLIENT
+	    " failed to login"));
+}
+
+/* An unknown ID says what a wrong secret says, after the same work: a
+ * dummy argon2 run, so that it takes as long. */
 static void
 test_gate_unknown_id(void **)
 {
 	assert_int_equal(test_one(CRED_ACCESS_KEY, "NoSuchKeyNoSuchKey01",
-	    TEST_SECRET, "v-ok", CLIENT), 0);
+	    TEST_SECRET, "v-ok", CLIENT), 1);
 	test_refused(E_PASSWORD, "Authentication failed");
 	assert_true(test_authlog_has(" NoSuchKeyNoSuchKey01 " CLIENT
 	    " failed to login"));
@@ -834,7 +913,7 @@ static void
 test_gate_disabled(void **)
 {
 	assert_int_equal(test_one(CRED_ACCESS_KEY, K_DIS, TEST_SECRET, "v-ok",
-	    CLIENT), 0);
+	    CLIENT), 1);
 	test_refused(E_PASSWORD, "Authentication failed");
 	assert_true(test_authlog_has(" " K_DIS " " CLIENT " failed to login"));
 }
@@ -843,7 +922,7 @@ static void
 test_gate_expired(void **)
 {
 	assert_int_equal(test_one(CRED_ACCESS_KEY, K_EXP, TEST_SECRET, "v-ok",
-	    CLIENT), 0);
+	    CLIENT), 1);
 	test_refused(E_PASSWORD, "Authentication failed");
 }
 
@@ -1201,9 +1280,9 @@ test_gate_legacy_key(void **)
 static void
 test_gate_legacy_wrong(void **)
 {
-	/* Unknown: no argon2. */
+	/* Unknown: a dummy run, as long as a real one. */
 	assert_int_equal(test_one(CRED_LEGACY_KEY, nullptr, L_UNKNOWN, "v-ok",
-	    CLIENT), 0);
+	    CLIENT), 1);
 	test_refused(E_PASSWORD, "authentication failed");
 	assert_true(test_authlog_has(" api " CLIENT " failed to login"));
 	/* Found by its lookup, but the hash says no. */
@@ -1396,6 +1475,9 @@ main(void)
 		cmocka_unit_test_setup(test_gate_empty_cred, test_setup),
 		cmocka_unit_test_setup(test_gate_no_cred, test_setup),
 		cmocka_unit_test_setup(test_gate_malformed, test_setup),
+		cmocka_unit_test_setup(test_gate_burst_counted_before_work,
+		    test_setup),
+		cmocka_unit_test_setup(test_gate_hangup_counted, test_setup),
 		cmocka_unit_test_setup(test_gate_unknown_id, test_setup),
 		cmocka_unit_test_setup(test_gate_wrong_secret, test_setup),
 		cmocka_unit_test_setup(test_gate_right_secret_cached,

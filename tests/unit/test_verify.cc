@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* verify.cc on a real event loop and one worker, with argon2id hashes at
- * a low test cost. */
+ * a low test cost; a FIFO as a shadow file holds the worker busy, so that
+ * what is queued stays queued for as long as a test needs. */
+#include <sys/stat.h>
+
 #include <crypt.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,12 +32,23 @@ extern int	 mock_log_count;
 
 #define TEST_SECRET	"abcdefghijABCDEFGHIJ0123456789abcdefghij"
 #define TEST_WRONG	"abcdefghijABCDEFGHIJ0123456789abcdefghiX"
+#define TEST_MAX_JOBS	4
+#define TEST_PER_ADDR	2
 
 /* What a verify callback saw. */
 struct test_done {
 	int	 called;
-	int	 ok;
+	int	 result;
 };
+
+/* What the settle hook saw. */
+static struct {
+	int	 n;
+	int	 result;
+	char	 who[64];
+	char	 client[64];
+	char	 addr[64];
+} test_settled;
 
 static const struct argon2_cost test_cost = { 1, 64, 1 };
 
@@ -43,10 +58,23 @@ static char			*test_hash;	/* of TEST_SECRET */
 static char			*test_hash2;	/* the same, another salt */
 static char			 test_dir[] = "/tmp/test_verify.XXXXXX";
 static char			 test_shadow[128];
+static char			 test_fifo[128];
 
 static void
 test_tick_cb(evutil_socket_t, short, void *)
 {
+}
+
+static void
+test_settle_cb(const char *who, const char *client, const char *addr,
+    int result)
+{
+	test_settled.n++;
+	test_settled.result = result;
+	snprintf(test_settled.who, sizeof test_settled.who, "%s", who);
+	snprintf(test_settled.client, sizeof test_settled.client, "%s",
+	    client);
+	snprintf(test_settled.addr, sizeof test_settled.addr, "%s", addr);
 }
 
 static int
@@ -60,11 +88,15 @@ test_group_setup(void **)
 	/* A tick, so EVLOOP_ONCE always comes back to check the deadline. */
 	test_tick = event_new(test_base, -1, EV_PERSIST, test_tick_cb, nullptr);
 	event_add(test_tick, &tv);
-	if (verify_init(test_base, 1) == -1)
+	if (verify_init(test_base, 1, TEST_MAX_JOBS, TEST_PER_ADDR,
+	    test_settle_cb) == -1)
 		return -1;
 	if (mkdtemp(test_dir) == nullptr)
 		return -1;
 	snprintf(test_shadow, sizeof test_shadow, "%s/shadow", test_dir);
+	snprintf(test_fifo, sizeof test_fifo, "%s/fifo", test_dir);
+	if (mkfifo(test_fifo, 0600) == -1)
+		return -1;
 	test_hash = key_hash(TEST_SECRET, &test_cost, &cause);
 	test_hash2 = key_hash(TEST_SECRET, &test_cost, &cause);
 	if (test_hash == nullptr || test_hash2 == nullptr)
@@ -81,7 +113,15 @@ test_group_teardown(void **)
 	free(test_hash);
 	free(test_hash2);
 	unlink(test_shadow);
+	unlink(test_fifo);
 	rmdir(test_dir);
+	return 0;
+}
+
+static int
+test_setup(void **)
+{
+	memset(&test_settled, 0, sizeof test_settled);
 	return 0;
 }
 
@@ -95,12 +135,12 @@ test_now(void)
 }
 
 static void
-test_done_cb(int ok, void *arg)
+test_done_cb(int result, void *arg)
 {
 	struct test_done	*d = (struct test_done *)arg;
 
 	d->called++;
-	d->ok = ok;
+	d->result = result;
 }
 
 /* Run the loop until d has been called back, at most secs. */
@@ -114,8 +154,77 @@ test_wait(struct test_done *d, int secs)
 	return d->called != 0;
 }
 
+/* Run the loop until nothing is in flight any more. */
+static void
+test_drain(void)
+{
+	double	 deadline = test_now() + 10;
+
+	while (verify_pending() > 0 && test_now() < deadline)
+		event_base_loop(test_base, EVLOOP_ONCE);
+	assert_int_equal(verify_pending(), 0);
+}
+
+static struct verify *
+test_start(const char *id, const char *hash, const char *secret,
+    const char *addr, struct test_done *d)
+{
+	struct verify_req	 vr;
+	int			 busy = 0;
+
+	memset(&vr, 0, sizeof vr);
+	vr.id = id;
+	vr.encoded = hash;
+	vr.secret = secret;
+	vr.addr = addr;
+	vr.client = addr;
+	vr.who = id;
+	return verify_start(&vr, test_done_cb, d, &busy);
+}
+
+static int	 test_hold_fd = -1;
+
+/*
+ * Hold the one worker in a shadow check of the FIFO: it opens it for
+ * reading, which succeeds once we open it for writing, then waits in its
+ * read for as long as our end stays open. When our open succeeds, the
+ * worker has taken the run off the queue: what is queued next stays
+ * queued until test_release.
+ */
+static void
+test_hold(struct test_done *d)
+{
+	struct verify_req	 vr;
+	int			 busy = 0;
+	double			 deadline = test_now() + 10;
+
+	memset(&vr, 0, sizeof vr);
+	vr.id = "holder";
+	vr.secret = "x";
+	vr.shadow_file = test_fifo;
+	vr.user = "nobody";
+	vr.addr = "hold";
+	vr.client = "hold";
+	vr.who = "hold";
+	assert_non_null(verify_start(&vr, test_done_cb, d, &busy));
+	while ((test_hold_fd = open(test_fifo, O_WRONLY | O_NONBLOCK)) == -1 &&
+	    test_now() < deadline)
+		usleep(1000);
+	assert_int_not_equal(test_hold_fd, -1);
+}
+
+/* Let the holder's read end (nothing in it: no match). */
+static void
+test_release(struct test_done *d)
+{
+	close(test_hold_fd);
+	test_hold_fd = -1;
+	assert_true(test_wait(d, 10));
+	assert_int_equal(d->result, VERIFY_FAIL);
+}
+
 /* The right secret: ok, from the loop, and cached for exactly this
- * (id, hash, secret). */
+ * (id, hash, secret); a success settles as VERIFY_OK. */
 static void
 test_verify_right(void **)
 {
@@ -123,12 +232,16 @@ test_verify_right(void **)
 	struct test_done	 d = {};
 
 	assert_int_equal(verify_cached(id, test_hash, TEST_SECRET), 0);
-	assert_non_null(verify_start(id, test_hash, TEST_SECRET, test_done_cb,
+	assert_non_null(test_start(id, test_hash, TEST_SECRET, "192.0.2.1",
 	    &d));
 	assert_int_equal(d.called, 0);
+	assert_int_equal(verify_inflight("192.0.2.1"), 1);
 	assert_true(test_wait(&d, 10));
 	assert_int_equal(d.called, 1);
-	assert_int_equal(d.ok, 1);
+	assert_int_equal(d.result, VERIFY_OK);
+	assert_int_equal(test_settled.n, 1);
+	assert_int_equal(test_settled.result, VERIFY_OK);
+	assert_int_equal(verify_inflight("192.0.2.1"), 0);
 
 	assert_int_equal(verify_cached(id, test_hash, TEST_SECRET), 1);
 	assert_int_equal(verify_cached(id, test_hash, TEST_WRONG), 0);
@@ -140,34 +253,56 @@ test_verify_right(void **)
 	verify_forget(id);
 }
 
-/* A wrong secret: not ok, and nothing cached. */
+/* A wrong secret: a failure, settled with who, client and address, and
+ * nothing cached. */
 static void
 test_verify_wrong(void **)
 {
 	const char		*id = "WrongWrongWrong00001";
 	struct test_done	 d = {};
 
-	assert_non_null(verify_start(id, test_hash, TEST_WRONG, test_done_cb,
+	assert_non_null(test_start(id, test_hash, TEST_WRONG, "192.0.2.2",
 	    &d));
 	assert_true(test_wait(&d, 10));
 	assert_int_equal(d.called, 1);
-	assert_int_equal(d.ok, 0);
+	assert_int_equal(d.result, VERIFY_FAIL);
+	assert_int_equal(test_settled.n, 1);
+	assert_int_equal(test_settled.result, VERIFY_FAIL);
+	assert_string_equal(test_settled.who, id);
+	assert_string_equal(test_settled.addr, "192.0.2.2");
 	assert_int_equal(verify_cached(id, test_hash, TEST_WRONG), 0);
 	assert_int_equal(verify_cached(id, test_hash, TEST_SECRET), 0);
 }
 
-/* Not an argon2id hash: not ok. */
+/* Not an argon2id hash: a failure. */
 static void
 test_verify_bad_hash(void **)
 {
 	const char		*id = "BadHashBadHash000001";
 	struct test_done	 d = {};
 
-	assert_non_null(verify_start(id, TEST_SECRET, TEST_SECRET,
-	    test_done_cb, &d));
+	assert_non_null(test_start(id, TEST_SECRET, TEST_SECRET, "192.0.2.3",
+	    &d));
 	assert_true(test_wait(&d, 10));
-	assert_int_equal(d.ok, 0);
+	assert_int_equal(d.result, VERIFY_FAIL);
 	assert_int_equal(verify_cached(id, TEST_SECRET, TEST_SECRET), 0);
+}
+
+/* A dummy run (no hash: an unknown key) fails whatever the secret, and
+ * is a real argon2 run of the configured cost, never cached. */
+static void
+test_verify_dummy(void **)
+{
+	const char		*id = "DummyDummyDummy00001";
+	struct test_done	 d = {};
+
+	verify_set_dummy_cost(&test_cost);
+	assert_non_null(test_start(id, nullptr, TEST_SECRET, "192.0.2.4",
+	    &d));
+	assert_true(test_wait(&d, 10));
+	assert_int_equal(d.result, VERIFY_FAIL);
+	assert_int_equal(test_settled.result, VERIFY_FAIL);
+	assert_int_equal(verify_cached(id, test_hash, TEST_SECRET), 0);
 }
 
 /* The secret and hash are copied: the caller may wipe its own at once. */
@@ -179,12 +314,12 @@ test_verify_copies(void **)
 	char			 secret[] = TEST_SECRET;
 	char			*hash = xstrdup(test_hash);
 
-	assert_non_null(verify_start(id, hash, secret, test_done_cb, &d));
+	assert_non_null(test_start(id, hash, secret, "192.0.2.5", &d));
 	key_wipe(secret);
 	key_wipe(hash);
 	free(hash);
 	assert_true(test_wait(&d, 10));
-	assert_int_equal(d.ok, 1);
+	assert_int_equal(d.result, VERIFY_OK);
 	verify_forget(id);
 }
 
@@ -196,10 +331,8 @@ test_verify_forget(void **)
 	const char		*other = "ForgetForgetForget02";
 	struct test_done	 d = {}, e = {};
 
-	assert_non_null(verify_start(id, test_hash, TEST_SECRET, test_done_cb,
-	    &d));
-	assert_non_null(verify_start(other, test_hash2, TEST_SECRET,
-	    test_done_cb, &e));
+	assert_non_null(test_start(id, test_hash, TEST_SECRET, "a", &d));
+	assert_non_null(test_start(other, test_hash2, TEST_SECRET, "b", &e));
 	assert_true(test_wait(&d, 10));
 	assert_true(test_wait(&e, 10));
 	assert_int_equal(verify_cached(id, test_hash, TEST_SECRET), 1);
@@ -214,58 +347,143 @@ test_verify_forget(void **)
 	assert_int_equal(verify_cached(other, test_hash2, TEST_SECRET), 0);
 }
 
-/* A cancelled verification never calls back. One worker runs them in
- * order, so once the later one has called back the cancelled ones are
- * done too. */
+/*
+ * Identical attempts share one run: both waiters hear its result, it is
+ * settled once and counted once against the address that queued it. A
+ * different secret is a run of its own.
+ */
+static void
+test_verify_joins(void **)
+{
+	const char		*id = "JoinJoinJoinJoin0001";
+	struct test_done	 hold = {}, a = {}, b = {}, c = {};
+
+	test_hold(&hold);
+	assert_non_null(test_start(id, test_hash, TEST_WRONG, "192.0.2.6",
+	    &a));
+	assert_non_null(test_start(id, test_hash, TEST_WRONG, "192.0.2.7",
+	    &b));
+	assert_int_equal(verify_inflight("192.0.2.6"), 1);
+	assert_int_equal(verify_inflight("192.0.2.7"), 0);
+	assert_non_null(test_start(id, test_hash, TEST_SECRET, "192.0.2.6",
+	    &c));
+	assert_int_equal(verify_inflight("192.0.2.6"), 2);
+	test_release(&hold);
+	assert_true(test_wait(&a, 10));
+	assert_true(test_wait(&b, 10));
+	assert_true(test_wait(&c, 10));
+	assert_int_equal(a.result, VERIFY_FAIL);
+	assert_int_equal(b.result, VERIFY_FAIL);
+	assert_int_equal(c.result, VERIFY_OK);
+	/* The holder, the shared run, the other secret's run. */
+	assert_int_equal(test_settled.n, 3);
+	test_drain();
+	verify_forget(id);
+}
+
+/*
+ * A waiter that leaves never hears back. A run nobody waits for that has
+ * not started is dropped (settled as VERIFY_DROPPED: an abandoned attempt
+ * counts), one still wanted by another waiter is not.
+ */
 static void
 test_verify_cancel(void **)
 {
-	struct test_done	 c1 = {}, c2 = {}, last = {};
-	struct verify		*v;
+	struct test_done	 hold = {}, c1 = {}, c2 = {}, c3 = {};
+	struct verify		*v1, *v2;
 
-	assert_non_null(v = verify_start("CancelCancelCancel01", test_hash,
-	    TEST_SECRET, test_done_cb, &c1));
-	verify_cancel(v);
-	assert_non_null(v = verify_start("CancelCancelCancel02", test_hash,
-	    TEST_WRONG, test_done_cb, &c2));
-	verify_cancel(v);
-	assert_non_null(verify_start("CancelCancelCancel03", test_hash,
-	    TEST_SECRET, test_done_cb, &last));
-	assert_true(test_wait(&last, 10));
-	assert_int_equal(last.ok, 1);
-	/* One more turn of the loop for anything still pending. */
+	test_hold(&hold);
+	assert_non_null(v1 = test_start("CancelCancelCancel01", test_hash,
+	    TEST_SECRET, "192.0.2.8", &c1));
+	assert_non_null(v2 = test_start("CancelCancelCancel02", test_hash,
+	    TEST_WRONG, "192.0.2.8", &c2));
+	assert_non_null(test_start("CancelCancelCancel02", test_hash,
+	    TEST_WRONG, "192.0.2.9", &c3));
+	assert_int_equal(verify_pending(), 3);
+	verify_cancel(v1);
+	assert_int_equal(test_settled.n, 1);
+	assert_int_equal(test_settled.result, VERIFY_DROPPED);
+	assert_string_equal(test_settled.addr, "192.0.2.8");
+	assert_int_equal(verify_pending(), 2);
+	verify_cancel(v2);
+	assert_int_equal(test_settled.n, 1);	/* c3 still waits */
+	test_release(&hold);
+	assert_true(test_wait(&c3, 10));
+	assert_int_equal(c3.result, VERIFY_FAIL);
 	event_base_loop(test_base, EVLOOP_NONBLOCK);
 	assert_int_equal(c1.called, 0);
 	assert_int_equal(c2.called, 0);
-	verify_forget("CancelCancelCancel01");
-	verify_forget("CancelCancelCancel03");
+	test_drain();
+}
+
+/* Runs in flight are capped per address and overall: beyond, no run and
+ * the reason; a join costs nothing and is never refused. */
+static void
+test_verify_caps(void **)
+{
+	struct test_done	 hold = {}, d[6] = {}, j = {};
+	struct verify_req	 vr;
+	int			 busy = 0, i;
+
+	test_hold(&hold);
+	/* The holder is one of TEST_MAX_JOBS (4); "hold" is its address. */
+	assert_non_null(test_start("CapsCapsCapsCaps0001", test_hash,
+	    TEST_WRONG, "198.51.100.1", &d[0]));
+	assert_non_null(test_start("CapsCapsCapsCaps0002", test_hash,
+	    TEST_WRONG, "198.51.100.1", &d[1]));
+	memset(&vr, 0, sizeof vr);
+	vr.id = "CapsCapsCapsCaps0003";
+	vr.encoded = test_hash;
+	vr.secret = TEST_WRONG;
+	vr.addr = vr.client = vr.who = "198.51.100.1";
+	assert_null(verify_start(&vr, test_done_cb, &d[2], &busy));
+	assert_int_equal(busy, VERIFY_BUSY_ADDR);
+	/* The same attempt as one in flight joins it, cap or not. */
+	assert_non_null(test_start("CapsCapsCapsCaps0001", test_hash,
+	    TEST_WRONG, "198.51.100.1", &j));
+	assert_non_null(test_start("CapsCapsCapsCaps0004", test_hash,
+	    TEST_WRONG, "198.51.100.2", &d[3]));
+	vr.addr = "198.51.100.3";
+	busy = 0;
+	assert_null(verify_start(&vr, test_done_cb, &d[4], &busy));
+	assert_int_equal(busy, VERIFY_BUSY_ALL);
+	assert_int_equal(verify_pending(), TEST_MAX_JOBS);
+	test_release(&hold);
+	for (i = 0; i < 2; i++)
+		assert_true(test_wait(&d[i], 10));
+	assert_true(test_wait(&j, 10));
+	assert_true(test_wait(&d[3], 10));
+	assert_int_equal(d[2].called + d[4].called, 0);
+	test_drain();
 }
 
 /* Several at once: each calls back once, with its own answer. */
 static void
 test_verify_many(void **)
 {
-	struct test_done	 d[6] = {};
-	char			 id[KEY_ID_LEN + 1];
+	struct test_done	 d[4] = {};
+	char			 id[KEY_ID_LEN + 1], addr[16];
 	int			 i;
 
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 4; i++) {
 		snprintf(id, sizeof id, "ManyManyManyManyMa%02d", i);
-		assert_non_null(verify_start(id, test_hash,
-		    i % 2 == 0 ? TEST_SECRET : TEST_WRONG, test_done_cb,
-		    &d[i]));
+		snprintf(addr, sizeof addr, "10.0.0.%d", i);
+		assert_non_null(test_start(id, test_hash,
+		    i % 2 == 0 ? TEST_SECRET : TEST_WRONG, addr, &d[i]));
 	}
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 4; i++)
 		assert_true(test_wait(&d[i], 10));
 	event_base_loop(test_base, EVLOOP_NONBLOCK);
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 4; i++) {
 		assert_int_equal(d[i].called, 1);
-		assert_int_equal(d[i].ok, i % 2 == 0);
+		assert_int_equal(d[i].result, i % 2 == 0 ? VERIFY_OK :
+		    VERIFY_FAIL);
 		snprintf(id, sizeof id, "ManyManyManyManyMa%02d", i);
 		assert_int_equal(verify_cached(id, test_hash, TEST_SECRET),
 		    i % 2 == 0);
 		verify_forget(id);
 	}
+	assert_int_equal(test_settled.n, 4);
 }
 
 /* A shadow line for user with password hashed by setting. */
@@ -338,62 +556,73 @@ test_verify_shadow(void **)
 static void
 test_verify_password(void **)
 {
+	struct verify_req	 vr;
 	struct test_done	 ok = {}, bad = {};
+	int			 busy = 0;
 
 	test_write_shadow();
-	assert_non_null(verify_start_password(test_shadow, "admin",
-	    "pass word", test_done_cb, &ok));
-	assert_non_null(verify_start_password(test_shadow, "admin",
-	    "wrong", test_done_cb, &bad));
+	memset(&vr, 0, sizeof vr);
+	vr.id = "admin";
+	vr.shadow_file = test_shadow;
+	vr.user = "admin";
+	vr.addr = vr.client = vr.who = "192.0.2.10";
+	vr.secret = "pass word";
+	assert_non_null(verify_start(&vr, test_done_cb, &ok, &busy));
+	vr.secret = "wrong";
+	assert_non_null(verify_start(&vr, test_done_cb, &bad, &busy));
 	assert_int_equal(ok.called, 0);
 	assert_true(test_wait(&ok, 10));
 	assert_true(test_wait(&bad, 10));
-	assert_int_equal(ok.called, 1);
-	assert_int_equal(ok.ok, 1);
-	assert_int_equal(bad.called, 1);
-	assert_int_equal(bad.ok, 0);
+	assert_int_equal(ok.result, VERIFY_OK);
+	assert_int_equal(bad.result, VERIFY_FAIL);
 	assert_int_equal(verify_cached("", "", "pass word"), 0);
 	assert_int_equal(verify_cached("admin", "", "pass word"), 0);
 }
 
 /* Shutdown with work queued and running frees it all (ASan) without a
- * callback; the cache is gone with the MAC key. */
+ * callback or a settle; the cache is gone with the MAC key. */
 static void
 test_verify_shutdown(void **)
 {
 	const char		*id = "ShutdownShutdown0001";
 	struct test_done	 d = {}, q[3] = {};
-	int			 i;
+	int			 i, n;
 
-	assert_non_null(verify_start(id, test_hash, TEST_SECRET, test_done_cb,
-	    &d));
+	assert_non_null(test_start(id, test_hash, TEST_SECRET, "x", &d));
 	assert_true(test_wait(&d, 10));
 	assert_int_equal(verify_cached(id, test_hash, TEST_SECRET), 1);
 	for (i = 0; i < 3; i++)
-		assert_non_null(verify_start(id, test_hash, TEST_SECRET,
-		    test_done_cb, &q[i]));
+		assert_non_null(test_start(id, test_hash, i == 0 ?
+		    TEST_SECRET : TEST_WRONG, "y", &q[i]));
+	n = test_settled.n;
 	verify_shutdown();
 	event_base_loop(test_base, EVLOOP_NONBLOCK);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(q[i].called, 0);
+	assert_int_equal(test_settled.n, n);
 	assert_int_equal(verify_cached(id, test_hash, TEST_SECRET), 0);
 }
+
+#define TEST(f) cmocka_unit_test_setup(f, test_setup)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_verify_right),
-		cmocka_unit_test(test_verify_wrong),
-		cmocka_unit_test(test_verify_bad_hash),
-		cmocka_unit_test(test_verify_copies),
-		cmocka_unit_test(test_verify_forget),
-		cmocka_unit_test(test_verify_cancel),
-		cmocka_unit_test(test_verify_many),
-		cmocka_unit_test(test_verify_shadow),
-		cmocka_unit_test(test_verify_password),
+		TEST(test_verify_right),
+		TEST(test_verify_wrong),
+		TEST(test_verify_bad_hash),
+		TEST(test_verify_dummy),
+		TEST(test_verify_copies),
+		TEST(test_verify_forget),
+		TEST(test_verify_joins),
+		TEST(test_verify_cancel),
+		TEST(test_verify_caps),
+		TEST(test_verify_many),
+		TEST(test_verify_shadow),
+		TEST(test_verify_password),
 		/* Last: it stops the workers. */
-		cmocka_unit_test(test_verify_shutdown),
+		TEST(test_verify_shutdown),
 	};
 
 	return cmocka_run_group_tests(tests, test_group_setup,
