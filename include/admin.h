@@ -60,6 +60,7 @@ struct admin_audit {
 	int		 exit_code;
 	int		 http_status;
 	int64_t		 duration_ms;
+	int64_t		 count;		/* requests the row stands for */
 };
 
 typedef void (*admin_key_cb)(const struct admin_key *, void *);

@@ -19,12 +19,34 @@ struct audit_row {
 	int		 exit_code;
 	int		 http_status;
 	int64_t		 duration_ms;
+	int		 prelogin;	/* refused before authentication */
+	const char	*addr;		/* what the client is counted under */
 };
 
-/* At most this many rows wait for the disk; above it a row is dropped,
- * counted and logged (once a second). It only happens when the disk is far
- * slower than the request rate, or the database refuses writes for long. */
+/* At most this many rows, and this many bytes of them, wait for the disk;
+ * above it a row is dropped, counted and logged (once a second). It only
+ * happens when the disk is far slower than the request rate, or the
+ * database refuses writes for long. */
 #define AUDIT_MAX_PENDING	100000
+#define AUDIT_MAX_BYTES		(16 << 20)
+
+/* Bytes of one argument kept in a row; a longer one is cut and marked. */
+#define AUDIT_ARG_MAX		1024
+
+/*
+ * Rows of requests refused before authentication (row->prelogin) are what
+ * anyone can send, so they are rationed: a client (row->addr) writes
+ * AUDIT_FOLD_BURST rows at once and AUDIT_FOLD_RATE a second after that,
+ * all clients together AUDIT_FOLD_ALL_BURST and AUDIT_FOLD_ALL_RATE.
+ * Beyond, its refusals are folded into one row per client and second,
+ * whose count says how many requests it stands for (clients pushed out of
+ * the table, or over the overall share, into one row for "*"). Nothing is
+ * lost: the sum of count is the requests seen.
+ */
+#define AUDIT_FOLD_BURST	10
+#define AUDIT_FOLD_RATE		2
+#define AUDIT_FOLD_ALL_BURST	200
+#define AUDIT_FOLD_ALL_RATE	100
 
 /* Open a second SQLite connection of its own on dbpath (the schema exists
  * already: the daemon opened it first) and start the writer thread. Call it
@@ -44,12 +66,17 @@ uint64_t audit_written(void);
 size_t	 audit_pending(void);
 uint64_t audit_dropped(void);
 uint64_t audit_commits(void);
-/* The JSON array text of args, masked: an argument whose option name
- * (names[i]; names or names[i] may be nullptr) contains PASSWORD, PASS,
- * SECRET or HASH, in any case, becomes "***"; a path under tmp_dir (such as
- * "/tmp/x") becomes tmp_dir, a slash and "***"; any other stays as is,
- * JSON-escaped, each byte of invalid UTF-8 replaced by U+FFFD. Allocated. */
+/* Requests folded into another row's count (see AUDIT_FOLD_BURST). */
+uint64_t audit_folded(void);
+/* The JSON array text of args, masked: every argument "***" when hide is
+ * set (a request refused before authentication, or a command whose
+ * options are unknown); else an argument whose option name (names[i];
+ * names or names[i] may be nullptr) contains PASSWORD, PASS, SECRET or
+ * HASH, in any case, becomes "***"; a path under tmp_dir (such as
+ * "/tmp/x") becomes tmp_dir, a slash and "***"; any other stays as is, cut
+ * after AUDIT_ARG_MAX bytes (and "…" added), JSON-escaped, each byte of
+ * invalid UTF-8 replaced by U+FFFD. Allocated. */
 char	*audit_args_json(char *const *args, int nargs, char *const *names,
-	    const char *tmp_dir);
+	    const char *tmp_dir, int hide);
 
 #endif

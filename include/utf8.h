@@ -4,6 +4,12 @@
 #define UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* The length of the valid UTF-8 sequence at s, of left bytes (1..4), or
+ * 0 when it is invalid or NUL: no overlong forms, surrogates or code
+ * points above U+10FFFF. */
+size_t	 utf8_seq(const uint8_t *s, size_t left);
 
 /* A copy of s with every invalid UTF-8 sequence (and NUL) replaced by
  * U+FFFD; NUL-terminated, length in *outlen. */

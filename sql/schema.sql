@@ -70,7 +70,8 @@ CREATE TABLE audit (
 	args		TEXT NOT NULL,		-- JSON array
 	exit_code	INTEGER NOT NULL,
 	http_status	INTEGER NOT NULL,
-	duration_ms	INTEGER NOT NULL
+	duration_ms	INTEGER NOT NULL,
+	count		INTEGER NOT NULL DEFAULT 1	-- requests it stands for
 );
 CREATE INDEX audit_who ON audit (who, at_ms);
 
@@ -139,7 +140,7 @@ FROM keys k;
 CREATE VIEW audit_view AS
 SELECT id, strftime('%Y-%m-%d %H:%M:%f', at_ms / 1000.0, 'unixepoch') AS at,
 	who, peer_ip, client_ip, cmd, args, exit_code, http_status,
-	duration_ms
+	duration_ms, count
 FROM audit;
 
 -- Moves whenever the allowlist changes (see migrate-002.sql).
@@ -152,4 +153,4 @@ BEGIN UPDATE allow_generation SET n = n + 1; END;
 CREATE TRIGGER allow_gen_upd AFTER UPDATE ON allow
 BEGIN UPDATE allow_generation SET n = n + 1; END;
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;

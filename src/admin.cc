@@ -765,6 +765,7 @@ admin_audit_row(sqlite3_stmt *st, void *arg)
 	a.exit_code = sqlite3_column_int(st, 7);
 	a.http_status = sqlite3_column_int(st, 8);
 	a.duration_ms = sqlite3_column_int64(st, 9);
+	a.count = sqlite3_column_int64(st, 10);
 	ctx->cb(&a, ctx->arg);
 }
 
@@ -778,7 +779,8 @@ admin_audit_foreach(struct db *db, const char *who, const char *since,
 	/* Rows are appended in time order, so newest first is by id,
 	 * which also lets LIMIT stop the scan early. */
 	if ((st = admin_prepare(db, "SELECT id, at, who, peer_ip, client_ip,"
-	    " cmd, args, exit_code, http_status, duration_ms FROM audit_view"
+	    " cmd, args, exit_code, http_status, duration_ms, count"
+	    " FROM audit_view"
 	    " WHERE (:who IS NULL OR who = :who)"
 	    " AND (:since IS NULL OR at >= :since)"
 	    " ORDER BY id DESC LIMIT :limit", cause)) == nullptr)

@@ -18,6 +18,7 @@
 
 #include "admin.h"
 #include "apid.h"
+#include "utf8.h"
 #include "config.h"
 #include "db.h"
 #include "hconf.h"
@@ -357,7 +358,42 @@ apictl_list(const char *s)
 	return a;
 }
 
-/* A value as text: arrays joined by commas. */
+/* Text as a terminal may show it: control characters (C0, DEL and C1),
+ * backslashes and invalid UTF-8 as C escapes, so that a stored value can
+ * neither move the cursor nor fake a line of its own. Allocated. */
+static char *
+apictl_visible(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	char			*out, *o;
+	size_t			 n;
+
+	/* At most four bytes out for one in. */
+	o = out = (char *)xmalloc(4 * strlen(s) + 1);
+	while (*p != '\0') {
+		n = utf8_seq(p, strlen((const char *)p));
+		if (n > 1 && !(p[0] == 0xc2 && p[1] < 0xa0)) {
+			memcpy(o, p, n);	/* valid, and no C1 control */
+			o += n;
+			p += n;
+			continue;
+		}
+		if (*p == '\\' || *p == '\n' || *p == '\t' || *p == '\r') {
+			*o++ = '\\';
+			*o++ = *p == '\\' ? '\\' : *p == '\n' ? 'n' :
+			    *p == '\t' ? 't' : 'r';
+		} else if (*p < 0x20 || *p >= 0x7f)
+			o += sprintf(o, "\\x%02x", *p);
+		else
+			*o++ = (char)*p;
+		p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* A value as text: strings through apictl_visible, arrays joined by
+ * commas. */
 static char *
 apictl_value(json_t *v)
 {
@@ -368,7 +404,7 @@ apictl_value(json_t *v)
 	if (v == nullptr || json_is_null(v))
 		return xstrdup("");
 	if (json_is_string(v))
-		return xstrdup(json_string_value(v));
+		return apictl_visible(json_string_value(v));
 	if (json_is_integer(v)) {
 		xasprintf(&s, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		return s;
@@ -396,8 +432,10 @@ apictl_json_print(json_t *j)
 {
 	char	*s;
 
+	/* ASCII only: no control character of a stored value reaches a
+	 * terminal raw (jansson escapes C0, this C1 and the rest). */
 	s = json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER |
-	    JSON_ENCODE_ANY);
+	    JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
 	if (s == nullptr)
 		apictl_die(E_ARGS, "json_dumps failed");
 	printf("%s\n", s);
@@ -1547,7 +1585,7 @@ apictl_import_hestia(struct apictl *ctl)
 
 static const char *const apictl_audit_fields[] = {
 	"ID", "AT", "WHO", "PEER_IP", "CLIENT_IP", "CMD", "ARGS", "EXIT_CODE",
-	"HTTP_STATUS", "DURATION_MS", nullptr
+	"HTTP_STATUS", "DURATION_MS", "COUNT", nullptr
 };
 static const struct apictl_view apictl_audit_view = {
 	apictl_audit_fields, "ID", 0, 1
@@ -1579,6 +1617,7 @@ apictl_audit_cb(const struct admin_audit *a, void *arg)
 	json_object_set_new(o, "EXIT_CODE", json_integer(a->exit_code));
 	json_object_set_new(o, "HTTP_STATUS", json_integer(a->http_status));
 	json_object_set_new(o, "DURATION_MS", json_integer(a->duration_ms));
+	json_object_set_new(o, "COUNT", json_integer(a->count));
 	json_array_append_new(audit->records, o);
 }
 
@@ -1790,6 +1829,8 @@ main(int argc, char *argv[])
 	char				*cause = nullptr;
 	int				 ch, explicit_conf = 0, rc, used;
 
+	/* The database it may create is nobody else's to read. */
+	umask(077);
 	log_init(1, 0, "hestia-apictl");
 	memset(&ctl, 0, sizeof ctl);
 	opterr = 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hestia-apid: serves Hestia's REST API from one event loop. */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -198,6 +199,9 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		apid_usage(1);
 
+	/* What we create (the database and its WAL, the port file) is ours
+	 * alone; commands get their own umask (spawn.cc). */
+	umask(077);
 	log_init(1, verbose, "hestia-apid");
 	if (config_load(&apid_conf, conffile, 0, &cause) == -1) {
 		fprintf(stderr, "hestia-apid: %s\n", cause);

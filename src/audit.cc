@@ -9,6 +9,8 @@
  * on only the writer thread touches audit_sq and audit_stmt, until
  * audit_shutdown has joined it.
  */
+#include <sys/random.h>
+
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 
 #include "apid.h"
 #include "audit.h"
+#include "utf8.h"
 
 #define AUDIT_BATCH		256	/* queued rows that wake the writer */
 #define AUDIT_DELAY_MS		1000	/* longest a lone row waits */
@@ -27,10 +30,14 @@
 #define AUDIT_BUSY_MS		5000	/* sqlite3_busy_timeout */
 #define AUDIT_SHUTDOWN_TRIES	5	/* failed attempts before giving up */
 #define AUDIT_REPORT_MS		1000	/* between two "dropped" warnings */
+#define AUDIT_FOLD_SLOTS	1024	/* clients whose refusals are rationed */
+#define AUDIT_FOLD_MS		1000	/* a folded row covers this long */
 
 /* A queued row: the struct and its strings in one allocation. */
 struct audit_entry {
 	struct audit_entry	*next;
+	size_t			 size;		/* of the allocation */
+	int64_t			 count;		/* requests it stands for */
 	int64_t			 at_ms;
 	int64_t			 duration_ms;
 	int			 exit_code;
@@ -41,6 +48,20 @@ struct audit_entry {
 	const char		*client_ip;
 	const char		*cmd;
 	const char		*args;
+};
+
+/* A client's ration of refused rows (GCRA: a row is due at tat_ms, and
+ * may come up to a burst early), and what it folded meanwhile. */
+struct audit_fold {
+	char			 addr[64];	/* "": a free slot */
+	int64_t			 tat_ms;	/* monotonic */
+	int64_t			 count;		/* refusals folded */
+	int64_t			 since_ms;	/* monotonic, first folded */
+	int64_t			 at_ms;		/* wall clock, first folded */
+	char			 peer[64];
+	char			 client[64];
+	int			 exit_code;	/* of the last folded */
+	int			 http_status;
 };
 
 /* A growing string for audit_args_json. */
@@ -64,9 +85,9 @@ static const char *const audit_sql[AUDIT_NSTMT] = {
 	"BEGIN IMMEDIATE",
 	/* AUDIT_INSERT */
 	"INSERT INTO audit (at_ms, who, peer_ip, client_ip, cmd, args,"
-	" exit_code, http_status, duration_ms) VALUES (:at_ms, :who,"
+	" exit_code, http_status, duration_ms, count) VALUES (:at_ms, :who,"
 	" :peer_ip, :client_ip, :cmd, :args, :exit_code, :http_status,"
-	" :duration_ms)",
+	" :duration_ms, :count)",
 	/* AUDIT_KEY_USED */
 	"UPDATE keys SET last_used_at = :at, last_ip = :ip,"
 	" use_count = use_count + 1 WHERE id = :id",
@@ -90,6 +111,13 @@ static struct audit_entry *audit_queue;
 static struct audit_entry **audit_queue_tail = &audit_queue;
 static size_t		 audit_nqueued;
 static size_t		 audit_nheld;		/* in an uncommitted batch */
+static size_t		 audit_nbytes;		/* of both */
+static struct audit_fold audit_folds[AUDIT_FOLD_SLOTS];
+static struct audit_fold audit_fold_all;	/* "*": everyone else */
+static int64_t		 audit_all_tat_ms;	/* the overall ration */
+static size_t		 audit_nfolding;	/* folds with a count */
+static uint64_t		 audit_nfolded;
+static uint64_t		 audit_fold_key;	/* of the slot hash */
 static int64_t		 audit_first_ms;	/* when the queue filled */
 static uint64_t		 audit_nwritten;
 static uint64_t		 audit_ndropped;
@@ -124,8 +152,9 @@ audit_report(uint64_t n)
 {
 	if (n != 0)
 		log_warnx("audit: %llu rows dropped: no writer, or %d rows"
-		    " already wait for the database", (unsigned long long)n,
-		    AUDIT_MAX_PENDING);
+		    " (%d MiB) already wait for the database",
+		    (unsigned long long)n, AUDIT_MAX_PENDING,
+		    AUDIT_MAX_BYTES >> 20);
 }
 
 static void
@@ -150,15 +179,14 @@ audit_copy(char **p, const char *s)
 	return r;
 }
 
-void
-audit_add(const struct audit_row *row)
+/* A row as one allocation, its strings after the struct. */
+static struct audit_entry *
+audit_entry_new(const struct audit_row *row, int64_t count)
 {
 	struct audit_entry	*e;
 	const char		*who, *peer, *client, *cmd, *args;
 	char			*p;
 	size_t			 size;
-	uint64_t		 report = 0;
-	int			 kept = 0;
 
 	who = row->who != nullptr ? row->who : "";
 	peer = row->peer_ip != nullptr ? row->peer_ip : "";
@@ -173,6 +201,8 @@ audit_add(const struct audit_row *row)
 	e = (struct audit_entry *)xmalloc(size);
 	p = (char *)(e + 1);
 	e->next = nullptr;
+	e->size = size;
+	e->count = count;
 	e->at_ms = row->at_ms;
 	e->duration_ms = row->duration_ms;
 	e->exit_code = row->exit_code;
@@ -184,23 +214,194 @@ audit_add(const struct audit_row *row)
 	e->client_ip = audit_copy(&p, client);
 	e->cmd = audit_copy(&p, cmd);
 	e->args = audit_copy(&p, args);
+	return e;
+}
 
+/* With audit_lock held: queue an entry, or count it dropped when the
+ * queue is full (the caller frees it). Returns 0 or -1. */
+static int
+audit_enqueue(struct audit_entry *e)
+{
+	if (audit_nqueued + audit_nheld >= AUDIT_MAX_PENDING ||
+	    audit_nbytes + e->size > AUDIT_MAX_BYTES) {
+		audit_ndropped += e->count;
+		audit_unreported += e->count;
+		return -1;
+	}
+	*audit_queue_tail = e;
+	audit_queue_tail = &e->next;
+	audit_nbytes += e->size;
+	/* Wake the writer to start its 1 s clock, or for a batch. */
+	if (audit_nqueued++ == 0) {
+		audit_first_ms = audit_now_ms();
+		pthread_cond_signal(&audit_cond);
+	} else if (audit_nqueued == AUDIT_BATCH)
+		pthread_cond_signal(&audit_cond);
+	return 0;
+}
+
+/* GCRA: may a row come now, at rate rows a second with this burst? */
+static int
+audit_ration(int64_t *tat, int64_t now, int rate, int burst)
+{
+	int64_t	 interval = 1000 / rate;
+
+	if (*tat > now + (int64_t)(burst - 1) * interval)
+		return 0;
+	*tat = (*tat > now ? *tat : now) + interval;
+	return 1;
+}
+
+/* Count a refusal into a fold (under audit_lock). */
+static void
+audit_fold_add(struct audit_fold *f, const struct audit_row *row,
+    int64_t count, int64_t now)
+{
+	if (f->count == 0) {
+		f->since_ms = now;
+		f->at_ms = row->at_ms;
+		audit_nfolding++;
+	}
+	f->count += count;
+	snprintf(f->peer, sizeof f->peer, "%s", row->peer_ip != nullptr ?
+	    row->peer_ip : "");
+	snprintf(f->client, sizeof f->client, "%s", row->client_ip !=
+	    nullptr ? row->client_ip : "");
+	f->exit_code = row->exit_code;
+	f->http_status = row->http_status;
+}
+
+/* A fold as a row of its own: what the folded requests have in common. */
+static struct audit_entry *
+audit_fold_entry(struct audit_fold *f)
+{
+	struct audit_row	 row;
+	struct audit_entry	*e;
+
+	memset(&row, 0, sizeof row);
+	row.at_ms = f->at_ms;
+	row.who = "-";
+	row.peer_ip = f->peer;
+	row.client_ip = f->client;
+	row.args = "[]";
+	row.exit_code = f->exit_code;
+	row.http_status = f->http_status;
+	e = audit_entry_new(&row, f->count);
+	f->count = 0;
+	audit_nfolding--;
+	return e;
+}
+
+/* Queue a fold's row (under audit_lock). */
+static void
+audit_fold_flush(struct audit_fold *f)
+{
+	struct audit_entry	*e = audit_fold_entry(f);
+
+	if (audit_enqueue(e) == -1)
+		free(e);
+}
+
+/* Move a client's fold into the one for "*" (its slot is wanted). */
+static void
+audit_fold_merge(struct audit_fold *f, int64_t now)
+{
+	struct audit_row	 row;
+
+	if (f->count == 0)
+		return;
+	memset(&row, 0, sizeof row);
+	row.at_ms = f->at_ms;
+	row.peer_ip = row.client_ip = "*";
+	row.exit_code = f->exit_code;
+	row.http_status = f->http_status;
+	audit_fold_add(&audit_fold_all, &row, f->count, now);
+	f->count = 0;
+	audit_nfolding--;
+}
+
+/* With audit_lock held: folds a second old (all, at the end) become rows,
+ * each on the overall ration, else into "*"; "*" itself once a second. */
+static void
+audit_fold_sweep(int64_t now, int all)
+{
+	struct audit_fold	*f;
+	size_t			 i;
+
+	if (audit_nfolding == 0)
+		return;
+	for (i = 0; i < AUDIT_FOLD_SLOTS && audit_nfolding > 0; i++) {
+		f = &audit_folds[i];
+		if (f->count == 0 || (!all && now - f->since_ms < AUDIT_FOLD_MS))
+			continue;
+		if (all || audit_ration(&audit_all_tat_ms, now,
+		    AUDIT_FOLD_ALL_RATE, AUDIT_FOLD_ALL_BURST))
+			audit_fold_flush(f);
+		else
+			audit_fold_merge(f, now);
+	}
+	f = &audit_fold_all;
+	if (f->count > 0 && (all || now - f->since_ms >= AUDIT_FOLD_MS))
+		audit_fold_flush(f);
+}
+
+static struct audit_fold *
+audit_fold_slot(const char *addr)
+{
+	uint64_t	 h = 1469598103934665603ULL ^ audit_fold_key;
+
+	for (; *addr != '\0'; addr++)
+		h = (h ^ (uint8_t)*addr) * 1099511628211ULL;
+	return &audit_folds[h % AUDIT_FOLD_SLOTS];
+}
+
+/* With audit_lock held: whether a refused client may write this row now;
+ * if not, it is folded. */
+static int
+audit_rationed(const struct audit_row *row, int64_t now)
+{
+	struct audit_fold	*f;
+	const char		*addr = row->addr != nullptr ? row->addr : "";
+
+	f = audit_fold_slot(addr);
+	if (strcmp(f->addr, addr) != 0) {
+		/* Another client's slot (or a free one): it is pushed out. */
+		audit_fold_merge(f, now);
+		memset(f, 0, sizeof *f);
+		snprintf(f->addr, sizeof f->addr, "%s", addr);
+	}
+	if (audit_ration(&f->tat_ms, now, AUDIT_FOLD_RATE, AUDIT_FOLD_BURST) &&
+	    audit_ration(&audit_all_tat_ms, now, AUDIT_FOLD_ALL_RATE,
+	    AUDIT_FOLD_ALL_BURST))
+		return 1;
+	audit_fold_add(f, row, 1, now);
+	audit_nfolded++;
+	return 0;
+}
+
+void
+audit_add(const struct audit_row *row)
+{
+	struct audit_entry	*e;
+	uint64_t		 report = 0;
+	int64_t			 now = audit_now_ms();
+	int			 kept = 0;
+
+	e = audit_entry_new(row, 1);
 	pthread_mutex_lock(&audit_lock);
-	if (audit_running && !audit_stopping &&
-	    audit_nqueued + audit_nheld < AUDIT_MAX_PENDING) {
-		*audit_queue_tail = e;
-		audit_queue_tail = &e->next;
-		/* Wake the writer to start its 1 s clock, or for a batch. */
-		if (audit_nqueued++ == 0) {
-			audit_first_ms = audit_now_ms();
-			pthread_cond_signal(&audit_cond);
-		} else if (audit_nqueued == AUDIT_BATCH)
-			pthread_cond_signal(&audit_cond);
-		kept = 1;
-	} else {
+	if (!audit_running || audit_stopping) {
 		audit_ndropped++;
 		audit_unreported++;
-		report = audit_report_due(audit_now_ms(), 0);
+		report = audit_report_due(now, 0);
+	} else if (!row->prelogin || audit_rationed(row, now)) {
+		kept = audit_enqueue(e) == 0;
+		if (!kept)
+			report = audit_report_due(now, 0);
+	} else {
+		/* Folded: make sure the writer comes to write it. */
+		pthread_cond_signal(&audit_cond);
+		free(e);
+		kept = 1;
 	}
 	pthread_mutex_unlock(&audit_lock);
 
@@ -266,6 +467,7 @@ audit_write(struct audit_entry *batch, char **cause)
 		audit_bind_int64(st, ":exit_code", e->exit_code);
 		audit_bind_int64(st, ":http_status", e->http_status);
 		audit_bind_int64(st, ":duration_ms", e->duration_ms);
+		audit_bind_int64(st, ":count", e->count);
 		if (audit_step(AUDIT_INSERT, cause) == -1)
 			goto fail;
 		if (e->key_id == nullptr)
@@ -307,10 +509,10 @@ audit_timedwait(int64_t deadline_ms)
 static void *
 audit_writer(void *)
 {
-	struct audit_entry	*batch = nullptr, **tail = &batch;
-	size_t			 nbatch = 0;
+	struct audit_entry	*batch = nullptr, **tail = &batch, *e;
+	size_t			 nbatch = 0, wbytes;
 	int64_t			 now, deadline = 0, retry_ms = 0;
-	uint64_t		 report;
+	uint64_t		 report, lost = 0;
 	char			*cause = nullptr;
 	int			 stopping, failed, tries = 0;
 
@@ -318,6 +520,7 @@ audit_writer(void *)
 	for (;;) {
 		for (;;) {
 			now = audit_now_ms();
+			audit_fold_sweep(now, audit_stopping);
 			if (batch != nullptr) {
 				if (now >= retry_ms)
 					break;
@@ -331,7 +534,9 @@ audit_writer(void *)
 				deadline = audit_first_ms + AUDIT_DELAY_MS;
 				if (now >= deadline)
 					break;
-			} else {
+			} else if (audit_nfolding > 0)
+				deadline = now + AUDIT_FOLD_MS / 4;
+			else {
 				pthread_cond_wait(&audit_cond, &audit_lock);
 				continue;
 			}
@@ -348,6 +553,7 @@ audit_writer(void *)
 			audit_nqueued = 0;
 		}
 		audit_nheld = nbatch;
+		wbytes = audit_nbytes;	/* all of it is in the batch now */
 		stopping = audit_stopping;
 		pthread_mutex_unlock(&audit_lock);
 
@@ -368,6 +574,7 @@ audit_writer(void *)
 			audit_nwritten += nbatch;
 			audit_ncommits++;
 			audit_nheld = nbatch = 0;
+			audit_nbytes -= wbytes;
 			tries = 0;
 		} else {
 			retry_ms = audit_now_ms() + AUDIT_RETRY_MS;
@@ -389,12 +596,16 @@ done:
 		audit_queue_tail = &audit_queue;
 		audit_nqueued = 0;
 	}
+	for (e = batch; e != nullptr; e = e->next)
+		lost += e->count;
 	audit_nheld = 0;
-	audit_ndropped += nbatch;
+	audit_nbytes = 0;
+	audit_ndropped += lost;
 	pthread_mutex_unlock(&audit_lock);
 	if (nbatch != 0)
-		log_warnx("audit: %zu rows lost: the database refused them"
-		    " %d times at exit", nbatch, AUDIT_SHUTDOWN_TRIES);
+		log_warnx("audit: %zu rows (%llu requests) lost: the database"
+		    " refused them %d times at exit", nbatch,
+		    (unsigned long long)lost, AUDIT_SHUTDOWN_TRIES);
 	audit_free_list(batch);
 	return nullptr;
 }
@@ -465,6 +676,14 @@ audit_init(const char *dbpath, char **cause)
 	audit_running = 1;
 	audit_stopping = 0;
 	audit_nwritten = audit_ndropped = audit_ncommits = 0;
+	audit_nfolded = 0;
+	audit_nfolding = 0;
+	audit_nbytes = 0;
+	audit_all_tat_ms = 0;
+	memset(audit_folds, 0, sizeof audit_folds);
+	memset(&audit_fold_all, 0, sizeof audit_fold_all);
+	if (getrandom(&audit_fold_key, sizeof audit_fold_key, 0) == -1)
+		audit_fold_key = (uint64_t)audit_now_ms();
 	pthread_mutex_unlock(&audit_lock);
 
 	/* Signals are for the loop: the writer blocks them all. */
@@ -545,6 +764,17 @@ audit_dropped(void)
 }
 
 uint64_t
+audit_folded(void)
+{
+	uint64_t	 n;
+
+	pthread_mutex_lock(&audit_lock);
+	n = audit_nfolded;
+	pthread_mutex_unlock(&audit_lock);
+	return n;
+}
+
+uint64_t
 audit_commits(void)
 {
 	uint64_t	 n;
@@ -572,40 +802,6 @@ audit_buf_add(struct audit_buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-/* The length of the valid UTF-8 sequence at s (of len bytes), or 0: no
- * overlong forms, surrogates or code points above U+10FFFF. */
-static size_t
-audit_utf8_len(const unsigned char *s, size_t len)
-{
-	uint32_t	 cp;
-	size_t		 n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* Append len bytes of s as the inside of a JSON string. */
 static void
 audit_buf_escape(struct audit_buf *b, const char *s, size_t len)
@@ -617,7 +813,7 @@ audit_buf_escape(struct audit_buf *b, const char *s, size_t len)
 
 	while (p < end) {
 		if (*p >= 0x80) {
-			if ((n = audit_utf8_len(p, end - p)) == 0) {
+			if ((n = utf8_seq(p, end - p)) == 0) {
 				/* U+FFFD, the replacement character */
 				audit_buf_add(b, "\xef\xbf\xbd", 3);
 				n = 1;
@@ -680,11 +876,11 @@ audit_secret_name(const char *name)
 
 char *
 audit_args_json(char *const *args, int nargs, char *const *names,
-    const char *tmp_dir)
+    const char *tmp_dir, int hide)
 {
 	struct audit_buf	 b = { nullptr, 0, 0 };
 	const char		*arg;
-	size_t			 tmplen = 0;
+	size_t			 tmplen = 0, len;
 	int			 i;
 
 	/* "/tmp/" is "/tmp"; "" or "/" masks nothing. */
@@ -699,14 +895,18 @@ audit_args_json(char *const *args, int nargs, char *const *names,
 		if (i != 0)
 			audit_buf_add(&b, ",", 1);
 		audit_buf_add(&b, "\"", 1);
-		if (names != nullptr && audit_secret_name(names[i]))
+		if (hide || (names != nullptr && audit_secret_name(names[i])))
 			audit_buf_add(&b, "***", 3);
 		else if (tmplen > 0 && strncmp(arg, tmp_dir, tmplen) == 0 &&
 		    arg[tmplen] == '/' && arg[tmplen + 1] != '\0') {
 			audit_buf_escape(&b, tmp_dir, tmplen);
 			audit_buf_add(&b, "/***", 4);
+		} else if ((len = strlen(arg)) > AUDIT_ARG_MAX) {
+			/* A cut inside a character is repaired as U+FFFD. */
+			audit_buf_escape(&b, arg, AUDIT_ARG_MAX);
+			audit_buf_add(&b, "\xe2\x80\xa6", 3);	/* … */
 		} else
-			audit_buf_escape(&b, arg, strlen(arg));
+			audit_buf_escape(&b, arg, len);
 		audit_buf_add(&b, "\"", 1);
 	}
 	audit_buf_add(&b, "]", 1);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The thin SQLite layer: every query of the project goes through here. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +129,30 @@ db_migrate(struct db *db, char **cause)
 	return 0;
 }
 
+/* A database made by an older version may be readable by everyone: it
+ * holds the audit and key hashes, so take that away (and from its WAL
+ * and shared-memory files, which SQLite makes with the same mode). */
+static void
+db_private(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct stat	 st;
+	char		*p;
+	size_t		 i;
+
+	for (i = 0; i < nitems(suffix); i++) {
+		xasprintf(&p, "%s%s", path, suffix[i]);
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & 007) != 0) {
+			if (chmod(p, st.st_mode & 0770) == 0)
+				log_info("%s: no longer readable by others", p);
+			else
+				log_warn("%s: chmod", p);
+		}
+		free(p);
+	}
+}
+
 struct db *
 db_open(const char *path, char **cause)
 {
@@ -141,6 +167,7 @@ db_open(const char *path, char **cause)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->sq, 5000);
+	db_private(path);
 	if (db_exec(db, "PRAGMA journal_mode = WAL;"
 	    " PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
 	    cause) == -1)

@@ -28,8 +28,10 @@
 #include "cmd.h"
 #include "cmdinfo.h"
 #include "config.h"
+#include "hconf.h"
 #include "http.h"
 #include "job.h"
+#include "key.h"
 #include "tls.h"
 #include "verify.h"
 
@@ -64,6 +66,7 @@ static struct {
 static int		 http_nbound;
 static int		 http_closing;	/* stopping: answer 503 at once */
 #define HTTP_MAX_HEADERS	16384	/* bytes of request line + headers */
+#define HTTP_AUDIT_CMD_MAX	64	/* a longer name is audited as "?" */
 #define HTTP_IO_TIMEOUT		30	/* s without progress on a read */
 static int		 http_npending;
 static TAILQ_HEAD(, request) http_requests =
@@ -265,8 +268,14 @@ http_method(struct request *r)
 	return evhttp_request_get_command(r->req);
 }
 
-/* One audit row per API request, whatever its outcome; secrets never
- * reach it (arguments are masked by their option names). */
+/*
+ * One audit row per API request, whatever its outcome; secrets never reach
+ * it. A request refused before authentication leaves only what is bounded
+ * and cannot mislead: a key ID or user name only if it is well formed, a
+ * command name only if it is one, its arguments counted but hidden; and
+ * such rows are rationed per client (audit.h). Arguments of a command
+ * whose options are unknown are hidden too: any of them may be a password.
+ */
 static void
 http_audit(struct request *r, int status)
 {
@@ -278,6 +287,8 @@ http_audit(struct request *r, int status)
 	struct timespec		 now;
 	char			*args;
 	char *const		*names = nullptr;
+	const char		*id = r->cred.id;
+	int			 prelogin = r->who.who == nullptr, hide;
 
 	if (r->cmd != nullptr && strcmp(r->cmd, CMD_MAKE_TMP_FILE) == 0)
 		names = tmpfile_names;
@@ -285,23 +296,34 @@ http_audit(struct request *r, int status)
 	    (info = cmdinfo_get(r->cmd_path)) != nullptr)
 		names = info->options;
 	/* Both lists hold nullptr past their names: unnamed arguments. */
-	args = audit_args_json(r->args, r->nargs, names, env->conf->tmp_dir);
+	hide = prelogin || names == nullptr;
+	args = audit_args_json(r->args, r->nargs, names, env->conf->tmp_dir,
+	    hide);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	memset(&row, 0, sizeof row);
 	row.at_ms = r->start_ms;
-	row.who = r->who.who != nullptr ? r->who.who :
-	    r->cred.kind == CRED_LEGACY_KEY ? "api" :
-	    r->cred.id != nullptr && strlen(r->cred.id) <= 64 ? r->cred.id : "-";
-	row.key_id = r->who.who != nullptr && r->cred.kind == CRED_ACCESS_KEY ?
+	if (!prelogin)
+		row.who = r->who.who;
+	else if (r->cred.kind == CRED_LEGACY_KEY)
+		row.who = "api";
+	else if (id != nullptr && (key_id_valid(id) || hconf_user_valid(id)))
+		row.who = id;
+	else
+		row.who = "-";
+	row.key_id = !prelogin && r->cred.kind == CRED_ACCESS_KEY ?
 	    r->who.who : nullptr;
 	row.peer_ip = r->peer;
 	row.client_ip = r->client;
-	row.cmd = r->cmd != nullptr ? r->cmd : "";
+	row.cmd = r->cmd == nullptr || r->cmd[0] == '\0' ? "" :
+	    strlen(r->cmd) <= HTTP_AUDIT_CMD_MAX && gate_cmd_valid(r->cmd) ?
+	    r->cmd : "?";
 	row.args = args;
 	row.exit_code = r->exit_code;
 	row.http_status = status;
 	row.duration_ms = (now.tv_sec - r->start.tv_sec) * 1000 +
 	    (now.tv_nsec - r->start.tv_nsec) / 1000000;
+	row.prelogin = prelogin;
+	row.addr = r->addr;
 	audit_add(&row);
 	free(args);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Child processes made with posix_spawn and reaped by a SIGCHLD event. */
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -15,6 +16,8 @@
 
 #include "apid.h"
 #include "spawn.h"
+
+#define SPAWN_UMASK	022	/* Hestia's commands expect the usual one */
 
 /* A child started and not yet reaped: who wants its exit status. */
 struct spawn_child {
@@ -215,6 +218,7 @@ spawn_start(char *const argv[], char *const envp[], spawn_exit_cb cb,
 	int				 errp[2] = { -1, -1 };
 	int				 fa_done = 0, attr_done = 0;
 	int				 error, ret = -1;
+	mode_t				 mask;
 	pid_t				 pid;
 
 	*cause = nullptr;
@@ -262,9 +266,17 @@ spawn_start(char *const argv[], char *const envp[], spawn_exit_cb cb,
 		goto done;
 	}
 
-	/* glibc's posix_spawn waits for the exec (CLONE_VFORK), so a missing
-	 * or non-executable file is reported here, not as exit 127. */
+	/*
+	 * glibc's posix_spawn waits for the exec (CLONE_VFORK), so a missing
+	 * or non-executable file is reported here, not as exit 127. The
+	 * daemon's own umask (077, for the database) is not the commands':
+	 * they make web roots and mail boxes with Hestia's usual 022. There
+	 * is no spawn attribute for it, and no other thread of ours creates
+	 * files, so it is set around the call.
+	 */
+	mask = umask(SPAWN_UMASK);
 	error = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp);
+	umask(mask);
 	if (error != 0) {
 		xasprintf(cause, "posix_spawn %s: %s", argv[0],
 		    strerror(error));

@@ -6,8 +6,7 @@
 #include "apid.h"
 #include "utf8.h"
 
-/* Length of the valid sequence at s (1..4), or 0 when it is invalid. */
-static size_t
+size_t
 utf8_seq(const uint8_t *s, size_t left)
 {
 	size_t		 n, i;

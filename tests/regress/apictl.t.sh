@@ -376,9 +376,20 @@ ok "audit --since future" 0 "$(lines "$OUT")"
 run audit --limit 1 --format csv
 ok "audit --limit 1" 2 "$(lines "$OUT")"
 ok "audit csv header" \
-    "ID,AT,WHO,PEER_IP,CLIENT_IP,CMD,ARGS,EXIT_CODE,HTTP_STATUS,DURATION_MS" \
+    "ID,AT,WHO,PEER_IP,CLIENT_IP,CMD,ARGS,EXIT_CODE,HTTP_STATUS,DURATION_MS,COUNT" \
     "$(printf '%s\n' "$OUT" | head -1)"
 contains "audit csv args quoted" '"[""a,b"",""c""]"' "$OUT"
+# A stored value cannot fake a row or move the cursor: control
+# characters, C1 controls and bad UTF-8 are shown as escapes.
+sqlite3 "$T/keys.db" "INSERT INTO audit (at_ms, who, peer_ip, client_ip, cmd,
+    args, exit_code, http_status, duration_ms) VALUES (1, 'x', '', '',
+    'v' || char(27) || '[2J' || char(10) || '2026 admin v-delete-user'
+    || char(155) || '1', '[]', 0, 200, 0)"
+run audit --limit 1 --format plain
+ok "audit: one line per row" 1 "$(lines "$OUT")"
+contains "audit: escapes shown" 'v\x1b[2J\n2026 admin v-delete-user\xc2\x9b1' "$OUT"
+run audit --limit 1 --format json
+ok "audit json: ASCII only" "" "$(printf '%s' "$OUT" | LC_ALL=C tr -d '\n\t -~')"
 rc "audit bad since" 2 audit --since yesterday
 rc "audit bad since unit" 2 audit --since -3y
 rc "audit bad limit" 2 audit --limit 0

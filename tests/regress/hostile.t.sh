@@ -89,6 +89,56 @@ ok "v6: another /64 is not" 200 \
 contains "v6: the ban names the /64" "2001:db8:1:2::/64: banned" "$(cat "$T/apid.log")"
 stopped_clean
 
+# 3 and 6. Refused requests filled the disk (every one wrote its whole
+# arguments: 35 MB to 1,050 MB in 20 s) and kept passwords in clear. Now
+# a refused request leaves a bounded, masked row, rationed per client.
+write_conf <<CONF
+API_ALLOWED_IP='192.0.2.1'
+LISTEN='127.0.0.1:0,unix:$T/apid.sock'
+TRUSTED_PROXIES='unix'
+DATABASE='$T/flood/keys.db'
+CONF
+mkdir "$T/flood"
+K=$(new_key admin)
+ID=${K%%:*}
+start_apid
+python3 - "$PORT" >"$T/flood.out" <<'PY'
+import http.client, sys, urllib.parse
+host, port = sys.argv[1].rsplit(":", 1)
+big = "A" * 60000
+body = urllib.parse.urlencode({"hash": "ZZZZZZZZZZZZZZZZZZZZ:" + "x" * 40,
+    "cmd": "v-add-user\x1b[2J\n2026-01-01 admin v-delete-user OK",
+    "arg1": "alice", "arg2": "MyN3wS3cretPassw0rd", "arg3": big})
+c = http.client.HTTPConnection(host, int(port))
+n = 0
+for i in range(2000):
+    c.request("POST", "/api/", body,
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    r = c.getresponse()
+    r.read()
+    n += 1
+print(n)
+PY
+ok "flood: 2000 refused requests answered" 2000 "$(cat "$T/flood.out")"
+sock -H 'X-Real-IP: 192.0.2.1' -d "hash=$ID:$(printf 'w%039d' 1)" \
+    -d cmd=v-change-user-password -d arg1=alice -d arg2=MyN3wS3cretPassw0rd \
+    >/dev/null
+stopped_clean
+rows=$(sqlite3 "$T/flood/keys.db" "SELECT count(*) FROM audit WHERE client_ip = '127.0.0.1'")
+ok "flood: the rows are rationed" 1 "$(test "$rows" -le 20 && echo 1)"
+ok "flood: every request is counted" 2000 \
+    "$(sqlite3 "$T/flood/keys.db" "SELECT sum(count) FROM audit WHERE client_ip = '127.0.0.1'")"
+ok "flood: no row holds more than a summary" 1 \
+    "$(test "$(sqlite3 "$T/flood/keys.db" "SELECT max(length(args) + length(cmd) + length(who)) FROM audit")" -le 200 && echo 1)"
+ok "flood: the password is in no row" 0 \
+    "$(sqlite3 "$T/flood/keys.db" "SELECT count(*) FROM audit WHERE args LIKE '%MyN3w%'")"
+ok "flood: the database stays small" 1 \
+    "$(test "$(du -sk "$T/flood" | cut -f1)" -lt 4096 && echo 1)"
+ok "audit: database mode 0600" 600 "$(stat -c %a "$T/flood/keys.db")"
+"$APICTL" -f "$T/apid.conf" audit --format plain >"$T/audit.out"
+ok "audit: no control character reaches the terminal" 0 \
+    "$(tr -d '\n\t' <"$T/audit.out" | tr -d '[:print:]' | wc -c)"
+
 # 8. A NUL inside cmd cut the name and the shorter command ran; inside a
 # credential it would cut the secret. Refused by name, before the gate.
 write_conf </dev/null

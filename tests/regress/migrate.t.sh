@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# A database of the previous schema (version 1) is upgraded on open, keeps
+# A database of an old schema (version 1) is upgraded on open, keeps
 # its rows, and then works with the daemon.
 . "$(dirname "$0")/lib.sh"
 
@@ -11,7 +11,7 @@ ok "starts at version 1" 1 "$(sqlite3 "$T/keys.db" 'PRAGMA user_version')"
 
 out=$("$APICTL" -f "$T/apid.conf" allow list --format plain 2>&1)
 contains "old rows kept" "192.0.2.0/24" "$out"
-ok "upgraded to version 2" 2 "$(sqlite3 "$T/keys.db" 'PRAGMA user_version')"
+ok "upgraded to version 3" 3 "$(sqlite3 "$T/keys.db" 'PRAGMA user_version')"
 ok "allow counter added" 1 \
     "$(sqlite3 "$T/keys.db" "SELECT count(*) FROM sqlite_master WHERE name = 'allow_generation'")"
 "$APICTL" -f "$T/apid.conf" allow add 198.51.100.0/24 >/dev/null
@@ -19,6 +19,13 @@ ok "counter moves on change" 1 "$(sqlite3 "$T/keys.db" 'SELECT n FROM allow_gene
 ok "schema equals a new database's" \
     "$(sqlite3 "$T/new.db" <"$top/sql/schema.sql"; sqlite3 "$T/new.db" "SELECT name FROM sqlite_master ORDER BY name")" \
     "$(sqlite3 "$T/keys.db" "SELECT name FROM sqlite_master ORDER BY name")"
+
+ok "audit columns equal a new database's" \
+    "$(sqlite3 "$T/new.db" "SELECT name FROM pragma_table_info('audit')")" \
+    "$(sqlite3 "$T/keys.db" "SELECT name FROM pragma_table_info('audit')")"
+ok "audit_view columns equal a new database's" \
+    "$(sqlite3 "$T/new.db" "SELECT name FROM pragma_table_info('audit_view')")" \
+    "$(sqlite3 "$T/keys.db" "SELECT name FROM pragma_table_info('audit_view')")"
 
 K=$(new_key admin)
 start_apid

@@ -32,6 +32,7 @@ extern int	 mock_log_count;
 #define TEST_KEY_A	"AAAAAAAAAAAAAAAAAAAA"
 #define TEST_KEY_B	"BBBBBBBBBBBBBBBBBBBB"
 #define TEST_KEY_C	"CCCCCCCCCCCCCCCCCCCC"
+#define AUDIT_FOLD_SLOTS_TEST	1024	/* audit.cc's table of clients */
 
 static char		 test_dir[] = "/tmp/test_audit.XXXXXX";
 static char		 test_path[PATH_MAX];
@@ -448,6 +449,113 @@ test_audit_bound(void **)
 	    1700000000000LL + AUDIT_MAX_PENDING - 1);
 }
 
+/* The queue is bounded in bytes too: big rows stop at AUDIT_MAX_BYTES,
+ * dropped and counted, not at AUDIT_MAX_PENDING rows. */
+static void
+test_audit_bytes_bound(void **)
+{
+	struct audit_row	 row;
+	char			*big;
+	int			 i, n = 200;
+
+	big = (char *)xmalloc(100 * 1024 + 1);
+	memset(big, 'x', 100 * 1024);
+	big[100 * 1024] = '\0';
+	test_start();
+	test_exec("BEGIN EXCLUSIVE");
+	for (i = 0; i < n; i++) {
+		row = *test_row(i, nullptr, nullptr);
+		row.args = big;
+		audit_add(&row);
+	}
+	assert_true(audit_dropped() > 0);
+	assert_true(audit_pending() < 170);
+	assert_int_equal(audit_pending() + audit_dropped(), n);
+	test_exec("COMMIT");
+	audit_shutdown();
+	assert_int_equal(test_int("SELECT count(*) FROM audit"),
+	    n - (int)audit_dropped());
+	free(big);
+}
+
+/* What a request refused before authentication adds. */
+static void
+test_add_refused(int i, const char *addr)
+{
+	struct audit_row	 row = *test_row(i, nullptr, addr);
+
+	row.prelogin = 1;
+	row.addr = addr;
+	audit_add(&row);
+}
+
+/*
+ * A client's refusals are rationed: a burst, then folded into one row per
+ * second whose count says how many; every request is counted. (Before,
+ * one client from a refused address grew the database from 35 MB to
+ * 1,050 MB in 20 s.)
+ */
+static void
+test_audit_fold_one_client(void **)
+{
+	int	 i, rows;
+
+	test_start();
+	for (i = 0; i < 1000; i++)
+		test_add_refused(i, "203.0.113.9");
+	/* Another client has its own ration. */
+	test_add_refused(1000, "203.0.113.10");
+	audit_shutdown();
+	rows = (int)test_int("SELECT count(*) FROM audit WHERE client_ip ="
+	    " '203.0.113.9'");
+	assert_true(rows >= AUDIT_FOLD_BURST);
+	assert_true(rows <= AUDIT_FOLD_BURST + 5);
+	assert_int_equal(test_int("SELECT sum(count) FROM audit WHERE"
+	    " client_ip = '203.0.113.9'"), 1000);
+	assert_int_equal(test_int("SELECT count(*) FROM audit WHERE"
+	    " client_ip = '203.0.113.10'"), 1);
+	/* A folded row says so: who "-", no command, no arguments. */
+	assert_int_equal(test_int("SELECT count(*) FROM audit WHERE count > 1"
+	    " AND who = '-' AND cmd = '' AND args = '[]'"), 1);
+	assert_true(audit_folded() >= 1000 - AUDIT_FOLD_BURST - 5);
+	assert_int_equal(audit_dropped(), 0);
+}
+
+/* Many clients: the overall ration holds, and nothing is uncounted. */
+static void
+test_audit_fold_many_clients(void **)
+{
+	char	 addr[32];
+	int	 i;
+
+	test_start();
+	for (i = 0; i < 5000; i++) {
+		snprintf(addr, sizeof addr, "10.%d.%d.%d", i >> 16,
+		    (i >> 8) & 255, i & 255);
+		test_add_refused(i, addr);
+	}
+	audit_shutdown();
+	assert_true(test_int("SELECT count(*) FROM audit") <=
+	    AUDIT_FOLD_ALL_BURST + AUDIT_FOLD_SLOTS_TEST + 50);
+	assert_int_equal(test_int("SELECT sum(count) FROM audit"), 5000);
+	assert_int_equal(audit_dropped(), 0);
+}
+
+/* Authenticated requests are never folded. */
+static void
+test_audit_no_fold_after_login(void **)
+{
+	int	 i;
+
+	test_start();
+	for (i = 0; i < 500; i++)
+		audit_add(test_row(i, nullptr, "203.0.113.11"));
+	audit_shutdown();
+	assert_int_equal(test_int("SELECT count(*) FROM audit"), 500);
+	assert_int_equal(test_int("SELECT max(count) FROM audit"), 1);
+	assert_int_equal(audit_folded(), 0);
+}
+
 /* Shutdown with nothing queued: quick, nothing written; twice is fine;
  * a row after it is dropped and counted, not written. */
 static void
@@ -536,7 +644,7 @@ test_args_expect(char *const *args, int nargs, char *const *names,
 {
 	char	*s;
 
-	s = audit_args_json(args, nargs, names, tmp_dir);
+	s = audit_args_json(args, nargs, names, tmp_dir, 0);
 	assert_string_equal(s, text);
 	free(s);
 }
@@ -555,7 +663,7 @@ test_audit_args_secrets(void **)
 	    "***" };
 	char	*s;
 
-	s = audit_args_json(args, 7, names, "/tmp");
+	s = audit_args_json(args, 7, names, "/tmp", 0);
 	assert_string_equal(s, "[\"alice\",\"***\",\"a@b.c\",\"***\",\"***\","
 	    "\"***\",\"***\"]");
 	test_json_equal(s, want, nitems(want));
@@ -597,7 +705,7 @@ test_audit_args_escape(void **)
 	    "\b\f", "" };
 	char	*s;
 
-	s = audit_args_json(args, 6, nullptr, "/tmp");
+	s = audit_args_json(args, 6, nullptr, "/tmp", 0);
 	assert_string_equal(s, "[\"a\\\"b\",\"c\\\\d\",\"e\\nf\\tg\\r\","
 	    "\"\\u0001\\u001f\\u007f\",\"\\b\\f\",\"\"]");
 	test_json_equal(s, want, nitems(want));
@@ -635,9 +743,48 @@ test_audit_args_utf8(void **)
 #undef FFFD
 	char	*s;
 
-	s = audit_args_json(args, nitems(args), nullptr, "/tmp");
+	s = audit_args_json(args, nitems(args), nullptr, "/tmp", 0);
 	test_json_equal(s, want, nitems(want));
 	free(s);
+}
+
+/* Hidden: every argument "***", their number kept. */
+static void
+test_audit_args_hidden(void **)
+{
+	char *args[] = { (char *)"alice", (char *)"MyN3wS3cretPassw0rd" };
+	char	*s;
+
+	test_args_expect(args, 2, nullptr, "/tmp", "[\"alice\","
+	    "\"MyN3wS3cretPassw0rd\"]");
+	s = audit_args_json(args, 2, nullptr, "/tmp", 1);
+	assert_string_equal(s, "[\"***\",\"***\"]");
+	free(s);
+}
+
+/* A long argument is cut at AUDIT_ARG_MAX bytes and marked; a cut inside
+ * a character is never invalid UTF-8. */
+static void
+test_audit_args_cut(void **)
+{
+	char	*arg, *args[1], *s;
+	json_t	*a;
+
+	arg = (char *)xmalloc(AUDIT_ARG_MAX * 2 + 1);
+	memset(arg, 'x', AUDIT_ARG_MAX * 2);
+	arg[AUDIT_ARG_MAX * 2] = '\0';
+	/* A two-byte character across the cut. */
+	arg[AUDIT_ARG_MAX - 1] = '\xc3';
+	arg[AUDIT_ARG_MAX] = '\xa9';
+	args[0] = arg;
+	s = audit_args_json(args, 1, nullptr, "/tmp", 0);
+	assert_non_null(a = json_loads(s, 0, nullptr));
+	assert_int_equal(strlen(json_string_value(json_array_get(a, 0))),
+	    AUDIT_ARG_MAX - 1 + 3 + 3);
+	assert_non_null(strstr(s, "\xef\xbf\xbd\xe2\x80\xa6\"]"));
+	json_decref(a);
+	free(s);
+	free(arg);
 }
 
 /* Masking names line up with their arguments, with nullptr holes. */
@@ -665,6 +812,10 @@ main(void)
 		TEST(test_audit_locked),
 		TEST(test_audit_retry_after_error),
 		TEST(test_audit_bound),
+		TEST(test_audit_bytes_bound),
+		TEST(test_audit_fold_one_client),
+		TEST(test_audit_fold_many_clients),
+		TEST(test_audit_no_fold_after_login),
 		TEST(test_audit_shutdown_empty),
 		TEST(test_audit_init_errors),
 		TEST(test_audit_args_secrets),
@@ -672,6 +823,8 @@ main(void)
 		TEST(test_audit_args_escape),
 		TEST(test_audit_args_utf8),
 		TEST(test_audit_args_names_nullptr),
+		TEST(test_audit_args_hidden),
+		TEST(test_audit_args_cut),
 	};
 	int	 rc;
 
