@@ -38,6 +38,8 @@ struct config {
 	int		 cmd_timeout;
 	size_t		 max_output;
 	size_t		 max_body;
+	int		 max_conns;	/* connections open at once */
+	int		 max_conns_per_ip; /* of one address, before a request */
 	char		*lockout;
 	int		 lockout_v6_prefix;	/* an IPv6 client is its /N */
 	char		*auth_log;

@@ -58,6 +58,9 @@ static const struct config_key config_keys[] = {
 	{ "LOCKOUT",		CT_LOCKOUT,	OFF(lockout), 0, 0 },
 	{ "LOCKOUT_V6_PREFIX",	CT_INT,		OFF(lockout_v6_prefix), 1, 128 },
 	{ "MAX_BODY",		CT_SIZE,	OFF(max_body), 64, 1L << 30 },
+	{ "MAX_CONNS",		CT_INT,		OFF(max_conns), 16, 1 << 20 },
+	{ "MAX_CONNS_PER_IP",	CT_INT,		OFF(max_conns_per_ip), 1,
+	    1 << 20 },
 	{ "MAX_JOBS",		CT_INT,		OFF(max_jobs), 1, 4096 },
 	{ "MAX_OUTPUT",		CT_SIZE,	OFF(max_output), 1, 1L << 30 },
 	{ "PROXY_HEADER",	CT_PROXY_HEADER, OFF(proxy_header), 0, 0 },
@@ -180,6 +183,8 @@ config_defaults(struct config *conf)
 	conf->cmd_timeout = 300;
 	conf->max_output = 8 << 20;
 	conf->max_body = 1 << 20;
+	conf->max_conns = 1024;
+	conf->max_conns_per_ip = 16;
 	conf->lockout = xstrdup("5/600/600");
 	conf->lockout_v6_prefix = 64;
 	conf->auth_log = xstrdup("/var/log/hestia/auth.log");

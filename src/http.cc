@@ -28,6 +28,7 @@
 #include "cmd.h"
 #include "cmdinfo.h"
 #include "config.h"
+#include "conn.h"
 #include "hconf.h"
 #include "http.h"
 #include "job.h"
@@ -74,8 +75,22 @@ static TAILQ_HEAD(, request) http_requests =
 
 static void	 http_request_free(struct request *);
 
+/* The socket of the request's connection, or -1. */
+static int
+http_fd(struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon;
+	struct bufferevent		*bev;
+
+	if (req == nullptr ||
+	    (evcon = evhttp_request_get_connection(req)) == nullptr ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == nullptr)
+		return -1;
+	return bufferevent_getfd(bev);
+}
+
 static void
-http_close_cb(struct evhttp_connection *, void *arg)
+http_close_cb(void *arg)
 {
 	struct request	*r = (struct request *)arg;
 
@@ -139,13 +154,9 @@ http_watch_cb(evutil_socket_t fd, short, void *arg)
 static void
 http_watch(struct request *r, struct event_base *base)
 {
-	struct evhttp_connection	*evcon;
-	struct bufferevent		*bev;
-	evutil_socket_t			 fd;
+	evutil_socket_t	 fd;
 
-	if ((evcon = evhttp_request_get_connection(r->req)) == nullptr ||
-	    (bev = evhttp_connection_get_bufferevent(evcon)) == nullptr ||
-	    (fd = bufferevent_getfd(bev)) == -1)
+	if ((fd = http_fd(r->req)) == -1)
 		return;
 	r->watch = event_new(base, fd, EV_READ, http_watch_cb, r);
 	if (r->watch != nullptr)
@@ -205,6 +216,7 @@ http_request_cb(struct evhttp_request *req, void *)
 	r->exit_code = -1;
 	http_npending++;
 	TAILQ_INSERT_TAIL(&http_requests, r, entry);
+	conn_busy(http_fd(req), http_close_cb, r);
 	http_peer(r);
 	clientip_resolve(r->peer, evhttp_request_get_input_headers(req),
 	    r->client, sizeof r->client);
@@ -212,8 +224,6 @@ http_request_cb(struct evhttp_request *req, void *)
 	    sizeof r->addr);
 	http_watch(r, evhttp_connection_get_base(
 	    evhttp_request_get_connection(req)));
-	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
-	    http_close_cb, r);
 
 	uri = evhttp_request_get_evhttp_uri(req);
 	path = uri != nullptr ? evhttp_uri_get_path(uri) : nullptr;
@@ -334,6 +344,7 @@ http_reply(struct request *r, int status, const char *ctype,
 {
 	struct evkeyvalq	*h;
 	struct evbuffer		*buf;
+	int			 fd;
 
 	if (r->answered) {
 		log_warnx("%s: request answered twice", __func__);
@@ -346,10 +357,6 @@ http_reply(struct request *r, int status, const char *ctype,
 	}
 	if (r->ep != nullptr && r->ep->auth)
 		http_audit(r, r->gone || r->left ? 499 : status);
-	/* The connection may serve other requests: forget this one. */
-	if (!r->gone && evhttp_request_get_connection(r->req) != nullptr)
-		evhttp_connection_set_closecb(
-		    evhttp_request_get_connection(r->req), nullptr, nullptr);
 
 	h = evhttp_request_get_output_headers(r->req);
 	if (ctype != nullptr)
@@ -364,6 +371,9 @@ http_reply(struct request *r, int status, const char *ctype,
 		fatalx("%s: evbuffer_new", __func__);
 	if (len > 0)
 		evbuffer_add(buf, body, len);
+	/* The connection may serve other requests: forget this one. */
+	fd = r->gone ? -1 : http_fd(r->req);
+	conn_idle(fd);
 	evhttp_send_reply(r->req, status, nullptr, buf);
 	evbuffer_free(buf);
 	r->req = nullptr;
@@ -604,6 +614,8 @@ http_reload(const struct config *conf, char **cause)
 		return -1;
 	evhttp_set_max_body_size(http_server, conf->max_body);
 	evhttp_set_max_body_size(http_server_unix, conf->max_body);
+	conn_init(nullptr, conf->max_conns, conf->max_conns_per_ip,
+	    conf->lockout_v6_prefix);
 	return 0;
 }
 
@@ -619,6 +631,13 @@ http_init(struct event_base *base, char **cause)
 		return -1;
 	}
 	http_accept_timer = evtimer_new(base, http_accept_resume_cb, nullptr);
+	if (conn_init(base, env->conf->max_conns, env->conf->max_conns_per_ip,
+	    env->conf->lockout_v6_prefix) == -1) {
+		xasprintf(cause, "conn_init failed");
+		return -1;
+	}
+	evhttp_set_bevcb(http_server, conn_bevcb, nullptr);
+	evhttp_set_bevcb(http_server_unix, conn_bevcb, nullptr);
 	if (clientip_init(env->conf->trusted_proxies,
 	    env->conf->proxy_header, cause) == -1)
 		return -1;
@@ -626,7 +645,7 @@ http_init(struct event_base *base, char **cause)
 		if (tls_load(env->conf->tls_cert, env->conf->tls_key,
 		    cause) == -1)
 			return -1;
-		evhttp_set_bevcb(http_server, tls_bevcb, nullptr);
+		evhttp_set_bevcb(http_server, conn_bevcb, (void *)tls_bevcb);
 	}
 
 	p = list = xstrdup(env->conf->listen);
@@ -728,6 +747,7 @@ http_shutdown(void)
 	if (http_server_unix != nullptr)
 		evhttp_free(http_server_unix);
 	http_server = http_server_unix = nullptr;
+	conn_shutdown();
 	if (http_accept_timer != nullptr)
 		event_free(http_accept_timer);
 	http_accept_timer = nullptr;

@@ -139,6 +139,102 @@ ok "audit: database mode 0600" 600 "$(stat -c %a "$T/flood/keys.db")"
 ok "audit: no control character reaches the terminal" 0 \
     "$(tr -d '\n\t' <"$T/audit.out" | tr -d '[:print:]' | wc -c)"
 
+# 8. No cap on open connections: idle and slow clients held descriptors
+# until the fd limit. Now at most MAX_CONNS_PER_IP of one address before
+# a request, and at most MAX_CONNS in all, the oldest idle closed first.
+write_conf <<CONF
+MAX_CONNS='16'
+MAX_CONNS_PER_IP='4'
+LISTEN='127.0.0.1:0,unix:$T/apid.sock'
+CONF
+K=$(new_key admin)
+start_apid
+# conns N [PARTIAL]: open N connections (a partial request on each when
+# PARTIAL), wait, then print how many the daemon has closed.
+conns() {
+	python3 - "$PORT" "$1" "${2:-}" <<'PY'
+import socket, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+conns = []
+for i in range(int(sys.argv[2])):
+    s = socket.create_connection((host, int(port)))
+    if sys.argv[3]:
+        s.send(b"POST /api/ HTTP/1.1\r\nHost: x\r\n")
+    conns.append(s)
+    time.sleep(0.02)
+time.sleep(0.5)
+closed = 0
+for s in conns:
+    s.setblocking(False)
+    try:
+        closed += s.recv(1) == b""
+    except BlockingIOError:
+        pass
+    except OSError:
+        closed += 1
+print(closed)
+PY
+}
+ok "conns: one address holds at most MAX_CONNS_PER_IP idle" 6 "$(conns 10)"
+ok "conns: slow requests count the same" 6 "$(conns 10 partial)"
+contains "conns: said once in the log" "more than 4 connections without a request" \
+    "$(cat "$T/apid.log")"
+# From the unix socket (another address), 20 slow clients: the 4 over
+# MAX_CONNS_PER_IP are closed, and nothing else while under MAX_CONNS.
+python3 - "$T/apid.sock" >"$T/slow.out" <<'PY' &
+import socket, sys, time
+conns = []
+for i in range(20):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.send(b"POST /api/ HTTP/1.1\r\nHost: x\r\n")
+    conns.append(s)
+print("open", flush=True)
+time.sleep(3)
+PY
+SLOW=$!
+sleep 1
+reqto /healthz
+ok "conns: a new client is still served" 200 "$STATUS"
+req -d "hash=$K" -d cmd=v-list-users -d returncode=yes
+ok "conns: and can log in" 200 "$STATUS"
+kill "$SLOW" 2>/dev/null
+wait "$SLOW" 2>/dev/null
+stopped_clean
+
+# MAX_CONNS: the one idle for longest makes room for a new client.
+write_conf <<CONF
+MAX_CONNS='16'
+MAX_CONNS_PER_IP='100'
+CONF
+start_apid
+python3 - "$PORT" >"$T/max.out" <<'PY'
+import socket, sys, time, http.client
+host, port = sys.argv[1].rsplit(":", 1)
+conns = []
+for i in range(16):
+    conns.append(socket.create_connection((host, int(port))))
+    time.sleep(0.02)
+time.sleep(0.3)
+c = http.client.HTTPConnection(host, int(port), timeout=10)
+c.request("GET", "/healthz")
+status = c.getresponse().status
+time.sleep(0.3)
+oldest = newest = "open"
+for s, name in ((conns[0], "oldest"), (conns[-1], "newest")):
+    s.setblocking(False)
+    try:
+        if s.recv(1) == b"":
+            if name == "oldest": oldest = "closed"
+            else: newest = "closed"
+    except BlockingIOError:
+        pass
+print(status, oldest, newest)
+PY
+ok "max conns: served, the oldest idle closed, the newest kept" \
+    "200 closed open" "$(cat "$T/max.out")"
+stopped_clean
+
 # 8. A NUL inside cmd cut the name and the shorter command ran; inside a
 # credential it would cut the secret. Refused by name, before the gate.
 write_conf </dev/null
