@@ -42,7 +42,8 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.cc)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.cc=$(BUILD)/tests/%)
 BENCH_BINS = $(patsubst bench/%.cc,$(BUILD)/bench/%,$(wildcard bench/*.cc))
 
-.PHONY: all deps check unit regress compat demo bench install clean fuzz
+.PHONY: all deps check unit regress compat demo bench install clean fuzz \
+	soak
 
 all: $(PROGS:%=$(BUILD)/%)
 
@@ -99,6 +100,12 @@ compat: all
 demo: deps
 	$(MAKE) all
 	@BUILD=$(BUILD) sh examples/demo.sh
+
+# The daemon under load and faults for SOAK_SECONDS, then checked.
+SOAK_SECONDS ?= 60
+soak: deps
+	$(MAKE) all
+	@BUILD=$(BUILD) SOAK_SECONDS=$(SOAK_SECONDS) sh tests/soak/soak.sh
 
 bench: deps
 	$(MAKE) all $(BENCH_BINS)
