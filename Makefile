@@ -47,6 +47,46 @@ BENCH_BINS = $(patsubst bench/%.cc,$(BUILD)/bench/%,$(wildcard bench/*.cc))
 
 all: $(PROGS:%=$(BUILD)/%)
 
+# libFuzzer targets, tests/fuzz/fuzz_*.cc, built by clang with the sources
+# (and the silent mock logger) into build-fuzz/; "make fuzz" runs each for
+# FUZZ_SECONDS on a copy of its seeds, tests/fuzz/corpus/NAME. Pick some
+# with FUZZ_TARGETS="acl config".
+FUZZ_SECONDS ?= 60
+FUZZ_CXX ?= clang++
+FUZZ_BUILD = build-fuzz
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined \
+	     -fno-sanitize-recover=undefined -std=c++17 -fno-exceptions \
+	     -fno-rtti -g -O1 -D_GNU_SOURCE -iquote include -Wall -Wextra \
+	     -Wno-missing-field-initializers -Wno-string-concatenation
+FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.cc)
+FUZZ_TARGETS ?= $(FUZZ_SRCS:tests/fuzz/fuzz_%.cc=%)
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+.PHONY: fuzz-build fuzz-clean
+
+fuzz:
+	@sh tools/deps.sh fuzz
+	$(MAKE) fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/obj/%.o: src/%.cc $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/libapid.a: $(LIB_SRCS:src/%.cc=$(FUZZ_BUILD)/obj/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.cc $(wildcard tests/fuzz/*.h) \
+    tests/unit/mock_log.cc $(FUZZ_BUILD)/libapid.a
+	$(FUZZ_CXX) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< \
+	    tests/unit/mock_log.cc $(FUZZ_BUILD)/libapid.a $(PKG_LIBS)
+
+clean: fuzz-clean
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+
 $(BUILD)/obj/%.o: src/%.cc $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(PKG_CFLAGS) -c -o $@ $<

@@ -3,6 +3,8 @@
 #ifndef SHCONF_H
 #define SHCONF_H
 
+#include <stddef.h>
+
 /* Parse one line in place. Returns 1 with *key and *value pointing into
  * line, 0 for a blank or comment line, -1 with *why (static) on error. */
 int	 shconf_parse_line(char *line, char **key, char **value,
@@ -35,6 +37,10 @@ struct shconf_var {
  */
 int	 shconf_hestia(const char *path, struct shconf_var *vars,
 	    size_t nvars, char **cause);
+/* The same on the bytes of such a file (not NUL-terminated), which
+ * cannot fail: what shconf_hestia runs on what it read. */
+void	 shconf_hestia_buf(const char *buf, size_t len,
+	    struct shconf_var *vars, size_t nvars);
 /* 1 when the file holds needle, 0 when not, -1 when it cannot be read. */
 int	 shconf_contains(const char *path, const char *needle);
 void	 shconf_vars_free(struct shconf_var *vars, size_t nvars);

@@ -83,6 +83,23 @@ int	 verify_pending(void);
 int	 verify_shadow(const char *shadow_file, const char *user,
 	    const char *password);
 
+/* What one line of a shadow(5) file says of user. */
+#define VERIFY_SHADOW_OTHER	0	/* not user's line */
+#define VERIFY_SHADOW_HASH	1	/* user's, with a hash to check */
+#define VERIFY_SHADOW_LOCKED	2	/* user's, and it never matches */
+
+/*
+ * The hash field of user in a line of len bytes (its newline, if any,
+ * included; no NUL needed): VERIFY_SHADOW_HASH with *hash pointing into
+ * line and *hashlen its length, the field ending at ':' or the end of
+ * the line; VERIFY_SHADOW_LOCKED when that field is empty, locked ("!")
+ * or disabled ("*"), or holds a NUL; VERIFY_SHADOW_OTHER when the first
+ * field is not user, or user is empty or holds ':' or a newline. Pure:
+ * what verify_shadow runs on each line, and a fuzz target.
+ */
+int	 verify_shadow_line(const char *line, size_t len, const char *user,
+	    const char **hash, size_t *hashlen);
+
 /* How long a success is remembered (AUTH_CACHE); 0 turns the cache off
  * and empties it. */
 void	 verify_set_ttl(int seconds);

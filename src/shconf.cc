@@ -191,8 +191,26 @@ shconf_cut_from(char *b, const char *needle, int last)
 		*p = '\0';
 }
 
-int
-shconf_source_conf_line(const char *line, size_t len, char **key,
+/* A copy of len bytes without their NUL bytes, which bash drops. */
+static char *
+shconf_strip_nul(const char *s, size_t len, size_t *outlen)
+{
+	char	*out;
+	size_t	 i, n = 0;
+
+	out = (char *)xmalloc(len + 1);
+	for (i = 0; i < len; i++) {
+		if (s[i] != '\0')
+			out[n++] = s[i];
+	}
+	out[n] = '\0';
+	*outlen = n;
+	return out;
+}
+
+/* source_conf on a line without NUL bytes. */
+static int
+shconf_source_conf_split(const char *line, size_t len, char **key,
     char **value)
 {
 	const char	*rest;
@@ -225,7 +243,7 @@ shconf_source_conf_line(const char *line, size_t len, char **key,
 		while (rlen > 0 && rest[rlen - 1] == ' ')
 			rlen--;
 	}
-	/* rhs="${rhs//[[:cntrl:]]/}" (read drops NUL bytes too) */
+	/* rhs="${rhs//[[:cntrl:]]/}" */
 	v = (char *)xmalloc(rlen + 1);
 	for (w = v, i = 0; i < rlen; i++) {
 		if (!iscntrl((unsigned char)rest[i]))
@@ -254,6 +272,24 @@ shconf_source_conf_line(const char *line, size_t len, char **key,
 		v[0] = '\0';
 	*value = v;
 	return 1;
+}
+
+int
+shconf_source_conf_line(const char *line, size_t len, char **key,
+    char **value)
+{
+	char	*copy;
+	size_t	 n;
+	int	 r;
+
+	/* read drops NUL bytes before it splits: "AP\0I=1" assigns API. */
+	if (memchr(line, '\0', len) == nullptr)
+		return shconf_source_conf_split(line, len, key, value);
+	copy = shconf_strip_nul(line, len, &n);
+	r = shconf_source_conf_split(copy, n, key, value);
+	explicit_bzero(copy, n);
+	free(copy);
+	return r;
 }
 
 /* One assignment's value word, as bash expands it when it is plain: into
@@ -347,7 +383,9 @@ shconf_bash_line(const char *line, size_t len,
 	for (;;) {
 		while (i < len && (line[i] == ' ' || line[i] == '\t'))
 			i++;
-		if (i < len && line[i] == ';' && rv == 1) {
+		/* ";" ends a command; an empty one (";;", "; ;") is a
+		 * syntax error, which ends bash's source there. */
+		if (i < len && line[i] == ';' && pd.len > 0) {
 			shconf_pending_commit(&pd, cb, arg);
 			i++;
 			continue;
@@ -447,22 +485,46 @@ shconf_slurp(const char *path, size_t *len, char **cause)
 	return buf;
 }
 
-int
-shconf_hestia(const char *path, struct shconf_var *vars, size_t nvars,
-    char **cause)
+/* Nothing read yet: what an unreadable file leaves too. */
+static void
+shconf_vars_init(struct shconf_var *vars, size_t nvars)
 {
-	struct shconf_read_ctx	 ctx;
-	const char		*line, *nl, *end;
-	char			*buf, *key, *value;
-	size_t			 len, llen, i;
-	int			 r, lost = 0;
+	size_t	 i;
 
 	for (i = 0; i < nvars; i++) {
 		vars[i].value = vars[i].bash = nullptr;
 		vars[i].bash_unknown = vars[i].uncertain = 0;
 	}
+}
+
+int
+shconf_hestia(const char *path, struct shconf_var *vars, size_t nvars,
+    char **cause)
+{
+	char	*buf;
+	size_t	 len;
+
+	shconf_vars_init(vars, nvars);
 	if ((buf = shconf_slurp(path, &len, cause)) == nullptr)
 		return -1;
+	shconf_hestia_buf(buf, len, vars, nvars);
+	explicit_bzero(buf, len);
+	free(buf);
+	return 0;
+}
+
+/* Both readings of bash, line by line, as the comment above says. */
+void
+shconf_hestia_buf(const char *buf, size_t len, struct shconf_var *vars,
+    size_t nvars)
+{
+	struct shconf_read_ctx	 ctx;
+	const char		*line, *nl, *end, *text;
+	char			*key, *value, *copy;
+	size_t			 llen, tlen, i;
+	int			 r, lost = 0, nul;
+
+	shconf_vars_init(vars, nvars);
 	ctx.vars = vars;
 	ctx.nvars = nvars;
 	ctx.bash = XCALLOCARRAY(nvars + 1, char *);
@@ -478,13 +540,24 @@ shconf_hestia(const char *path, struct shconf_var *vars, size_t nvars,
 		 * do not follow it from there, and a key named on that line
 		 * or after it may be set by it. */
 		r = -1;
-		if (!lost && memchr(line, '\0', llen) == nullptr)
+		nul = memchr(line, '\0', llen) != nullptr;
+		if (!lost && !nul)
 			r = shconf_bash_line(line, llen, shconf_bash_cb, &ctx);
 		if (r < 0)
 			lost = 1;
+		/* Names as bash sees them, without NUL bytes: "AP\0I". */
+		copy = nullptr;
+		text = line;
+		tlen = llen;
+		if (nul)
+			text = copy = shconf_strip_nul(line, llen, &tlen);
 		for (i = 0; lost && i < nvars; i++) {
-			if (shconf_mentions(line, llen, vars[i].name))
+			if (shconf_mentions(text, tlen, vars[i].name))
 				vars[i].bash_unknown = 1;
+		}
+		if (copy != nullptr) {
+			explicit_bzero(copy, tlen);
+			free(copy);
 		}
 		/* source_conf's read loop drops a last line without "\n". */
 		if (nl == end)
@@ -510,9 +583,6 @@ shconf_hestia(const char *path, struct shconf_var *vars, size_t nvars,
 		}
 	}
 	free(ctx.bash);
-	explicit_bzero(buf, len);
-	free(buf);
-	return 0;
 }
 
 int

@@ -507,37 +507,66 @@ verify_cancel(struct verify *w)
 	}
 }
 
+/* The second field of user's line, as shadow(5) lays a line out. */
+int
+verify_shadow_line(const char *line, size_t len, const char *user,
+    const char **hash, size_t *hashlen)
+{
+	const char	*colon, *h, *end;
+	size_t		 ulen = strlen(user);
+
+	*hash = nullptr;
+	*hashlen = 0;
+	/* A name with ":" would find another user's fields. */
+	if (ulen == 0 || strpbrk(user, ":\n") != nullptr)
+		return VERIFY_SHADOW_OTHER;
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	if (len <= ulen || line[ulen] != ':' || memcmp(line, user, ulen) != 0)
+		return VERIFY_SHADOW_OTHER;
+	h = line + ulen + 1;
+	end = line + len;
+	if ((colon = (const char *)memchr(h, ':', end - h)) != nullptr)
+		end = colon;
+	/* Locked ("!...") and empty fields never match, nor does a NUL,
+	 * which crypt(3) cannot be given. */
+	if (end == h || h[0] == '!' || h[0] == '*' ||
+	    memchr(h, '\0', end - h) != nullptr)
+		return VERIFY_SHADOW_LOCKED;
+	*hash = h;
+	*hashlen = end - h;
+	return VERIFY_SHADOW_HASH;
+}
+
 int
 verify_shadow(const char *shadow_file, const char *user,
     const char *password)
 {
 	struct crypt_data	*cd;
 	FILE			*f;
-	char			*line = nullptr, *name, *hash, *p;
-	const char		*out;
-	size_t			 sz = 0, ulen = strlen(user);
-	int			 ok = 0;
+	char			*line = nullptr, *hash;
+	const char		*out, *h;
+	size_t			 sz = 0, hashlen;
+	ssize_t			 len;
+	int			 ok = 0, r;
 
 	if ((f = fopen(shadow_file, "re")) == nullptr) {
 		log_warn("SHADOW_FILE %s", shadow_file);
 		return 0;
 	}
-	while (getline(&line, &sz, f) != -1) {
-		if (strncmp(line, user, ulen) != 0 || line[ulen] != ':')
+	/* The user's first line decides. */
+	while ((len = getline(&line, &sz, f)) != -1) {
+		r = verify_shadow_line(line, len, user, &h, &hashlen);
+		if (r == VERIFY_SHADOW_OTHER)
 			continue;
-		name = line;
-		name[ulen] = '\0';
-		hash = line + ulen + 1;
-		if ((p = strchr(hash, ':')) != nullptr)
-			*p = '\0';
-		/* Locked ("!...") and empty fields never match. */
-		if (hash[0] == '\0' || hash[0] == '!' || hash[0] == '*')
+		if (r == VERIFY_SHADOW_LOCKED)
 			break;
+		hash = line + (h - line);	/* h points into line */
+		hash[hashlen] = '\0';
 		cd = XCALLOC(struct crypt_data);
 		out = crypt_r(password, hash, cd);
 		ok = out != nullptr && out[0] != '*' &&
-		    strlen(out) == strlen(hash) &&
-		    key_equal(out, hash, strlen(hash));
+		    strlen(out) == hashlen && key_equal(out, hash, hashlen);
 		explicit_bzero(cd, sizeof *cd);
 		free(cd);
 		break;

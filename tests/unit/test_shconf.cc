@@ -503,6 +503,8 @@ test_shconf_hestia_vs_bash(void **)
 		"API='yes'\nAPI='no'\nAPI_SYSTEM='2'\nAPI_SYSTEM=''\n",
 		"API=~\nAPI_SYSTEM=a~b\n",
 		"# API='yes'\n\n   \nAPI_SYSTEM='2' #\n",
+		"API_SYSTEM='2';;\nAPI='yes'",
+		"API='no'\nDEMO_MODE=yes; ;\nAPI_SYSTEM='2'",
 	};
 	static const char *const names[] = { "API", "API_SYSTEM", "DEMO_MODE" };
 	struct shconf_var	 v[3];
@@ -573,6 +575,154 @@ test_shconf_hestia_unreadable(void **)
 	assert_int_equal(shconf_contains(test_path, "SUSPENDED='no'"), 0);
 }
 
+/*
+ * Bug found by fuzzing (the corpus against bash): ";;" is a syntax error
+ * to bash, which ends its source there; it was taken for two ";", so a
+ * last line "API='yes';;" (no newline: source_conf never reads it) made
+ * API "yes" where Hestia's bash leaves it unset.
+ */
+static void
+test_shconf_hestia_double_semicolon(void **)
+{
+	struct shconf_var	 v[2] = {
+		{ "API", nullptr, nullptr, 0, 0 },
+		{ "API_SYSTEM", nullptr, nullptr, 0, 0 },
+	};
+	char			*cause = nullptr;
+
+	test_write_str("API_SYSTEM='1'\nAPI='yes';;");
+	assert_int_equal(shconf_hestia(test_path, v, 2, &cause), 0);
+	assert_true(v[0].uncertain);
+	assert_string_equal(v[1].value, "1");
+	assert_false(v[1].uncertain);
+	shconf_vars_free(v, 2);
+	test_write_str("API_SYSTEM=1; ;\nAPI='yes'");
+	assert_int_equal(shconf_hestia(test_path, v, 2, &cause), 0);
+	assert_true(v[0].uncertain);		/* after the error */
+	assert_string_equal(v[1].value, "1; ;");	/* source_conf's */
+	shconf_vars_free(v, 2);
+	test_write_str("API_SYSTEM=1;\nAPI='yes' ;  # c");
+	assert_int_equal(shconf_hestia(test_path, v, 2, &cause), 0);
+	assert_false(v[0].uncertain);
+	assert_string_equal(v[0].value, "yes");
+	shconf_vars_free(v, 2);
+}
+
+/*
+ * Bug found by fuzzing (the corpus against bash): `read` drops NUL bytes
+ * before it splits a line, so "AP\0I='yes'" assigns API and "API= A=\0"
+ * gives "A"; source_conf's reading kept them while splitting.
+ */
+static void
+test_shconf_source_conf_nul(void **)
+{
+	char	*k, *v;
+
+	assert_int_equal(shconf_source_conf_line("AP\0I='yes'", 10, &k, &v),
+	    1);
+	assert_string_equal(k, "API");
+	assert_string_equal(v, "yes");
+	free(k);
+	free(v);
+	assert_int_equal(shconf_source_conf_line("API= A=\0", 8, &k, &v), 1);
+	assert_string_equal(k, "API");
+	assert_string_equal(v, "A");
+	free(k);
+	free(v);
+	assert_int_equal(shconf_source_conf_line("\0", 1, &k, &v), 0);
+	assert_null(k);
+}
+
+/*
+ * Bug found by fuzzing (the corpus against bash): bash drops NUL bytes, so
+ * a line after one we cannot evaluate that reads "DEMO\0_MODE='yes'" sets
+ * DEMO_MODE; it was not seen to name it, and DEMO_MODE was certainly
+ * unset where Hestia has it "yes".
+ */
+static void
+test_shconf_hestia_nul_in_name(void **)
+{
+	static const char	 text[] = "X=\0\nDEMO\0_MODE='yes'\n";
+	struct shconf_var	 v = { "DEMO_MODE", nullptr, nullptr, 0, 0 };
+	char			*cause = nullptr;
+
+	test_write(text, sizeof text - 2);
+	assert_int_equal(shconf_hestia(test_path, &v, 1, &cause), 0);
+	assert_true(v.uncertain);
+	shconf_vars_free(&v, 1);
+	/* With its newline, source_conf reads it: known, and "yes". */
+	test_write(text, sizeof text - 1);
+	assert_int_equal(shconf_hestia(test_path, &v, 1, &cause), 0);
+	assert_false(v.uncertain);
+	assert_string_equal(v.value, "yes");
+	shconf_vars_free(&v, 1);
+}
+
+/* shconf_hestia_buf on a copy of text with no NUL after it, checked
+ * against shconf_hestia on the same bytes as a file. */
+static void
+test_hestia_buf(const char *text, struct shconf_var *v, size_t n)
+{
+	struct shconf_var	 w[4];
+	char			*buf, *cause = nullptr;
+	size_t			 i, len = strlen(text);
+
+	assert_true(n <= 4);
+	buf = (char *)xmalloc(len + 1);
+	memcpy(buf, text, len);
+	test_write(text, len);
+	for (i = 0; i < n; i++) {
+		w[i].name = v[i].name;
+		/* Left from an earlier reading: overwritten, not freed. */
+		v[i].value = v[i].bash = (char *)text;
+		v[i].bash_unknown = v[i].uncertain = 1;
+	}
+	shconf_hestia_buf(buf, len, v, n);
+	assert_int_equal(shconf_hestia(test_path, w, n, &cause), 0);
+	for (i = 0; i < n; i++) {
+		if (v[i].value == nullptr || w[i].value == nullptr)
+			assert_ptr_equal(v[i].value, w[i].value);
+		else
+			assert_string_equal(v[i].value, w[i].value);
+		if (v[i].bash == nullptr || w[i].bash == nullptr)
+			assert_ptr_equal(v[i].bash, w[i].bash);
+		else
+			assert_string_equal(v[i].bash, w[i].bash);
+		assert_int_equal(v[i].uncertain, w[i].uncertain);
+		assert_int_equal(v[i].bash_unknown, w[i].bash_unknown);
+	}
+	shconf_vars_free(w, n);
+	free(buf);
+}
+
+/* The bytes of a file read as the file is, vars set afresh. */
+static void
+test_shconf_hestia_buf(void **)
+{
+	struct shconf_var	 v[3] = {
+		{ "API", nullptr, nullptr, 0, 0 },
+		{ "DEMO_MODE", nullptr, nullptr, 0, 0 },
+		{ "ROOT_USER", nullptr, nullptr, 0, 0 },
+	};
+
+	test_hestia_buf("API='no'\nAPI=\"yes\"\nA=$(x) DEMO_MODE=1\n", v, 3);
+	assert_string_equal(v[0].value, "\"yes\"");	/* source_conf's */
+	assert_string_equal(v[0].bash, "yes");
+	assert_true(v[1].uncertain);		/* set after A=$(x)? */
+	assert_null(v[2].value);
+	assert_false(v[2].uncertain);
+	shconf_vars_free(v, 3);
+	/* A last line without "\n" is bash's alone. */
+	test_hestia_buf("ROOT_USER='admin'", v, 3);
+	assert_string_equal(v[2].value, "admin");
+	assert_false(v[2].uncertain);
+	assert_null(v[0].value);
+	shconf_vars_free(v, 3);
+	test_hestia_buf("", v, 3);
+	assert_null(v[0].value);
+	assert_false(v[0].uncertain);
+}
+
 int
 main(void)
 {
@@ -590,6 +740,10 @@ main(void)
 		cmocka_unit_test(test_shconf_source_conf),
 		cmocka_unit_test(test_shconf_hestia_vs_bash),
 		cmocka_unit_test(test_shconf_hestia_unreadable),
+		cmocka_unit_test(test_shconf_hestia_buf),
+		cmocka_unit_test(test_shconf_hestia_double_semicolon),
+		cmocka_unit_test(test_shconf_source_conf_nul),
+		cmocka_unit_test(test_shconf_hestia_nul_in_name),
 	};
 
 	return cmocka_run_group_tests(tests, test_group_setup,

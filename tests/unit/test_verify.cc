@@ -552,6 +552,85 @@ test_verify_shadow(void **)
 	assert_string_equal(mock_log_last, missing);
 }
 
+/* One shadow line: user's first field exactly, its hash field up to ':'
+ * or the line's end. */
+static void
+test_shadow_line_is(const char *line, const char *user, int want,
+    const char *hash)
+{
+	const char	*h;
+	size_t		 len;
+
+	assert_int_equal(verify_shadow_line(line, strlen(line), user, &h,
+	    &len), want);
+	if (want != VERIFY_SHADOW_HASH) {
+		assert_null(h);
+		return;
+	}
+	assert_true(h > line && h < line + strlen(line));
+	assert_int_equal(len, strlen(hash));
+	assert_memory_equal(h, hash, len);
+}
+
+static void
+test_verify_shadow_line(void **)
+{
+	const char	*h;
+	size_t		 len;
+
+	test_shadow_line_is("admin:$6$s$h:19000:0:99999:7:::\n", "admin",
+	    VERIFY_SHADOW_HASH, "$6$s$h");
+	test_shadow_line_is("admin:$6$s$h:19000:0:99999:7:::\n", "adm",
+	    VERIFY_SHADOW_OTHER, nullptr);
+	test_shadow_line_is("adm:$6$s$h:19000\n", "admin",
+	    VERIFY_SHADOW_OTHER, nullptr);
+	test_shadow_line_is("admin", "admin", VERIFY_SHADOW_OTHER, nullptr);
+	/* Two fields: the hash ends at the newline, or at the end. */
+	test_shadow_line_is("admin:$1$s$h\n", "admin", VERIFY_SHADOW_HASH,
+	    "$1$s$h");
+	test_shadow_line_is("admin:$1$s$h", "admin", VERIFY_SHADOW_HASH,
+	    "$1$s$h");
+	test_shadow_line_is("admin:!$6$s$h:1::::::\n", "admin",
+	    VERIFY_SHADOW_LOCKED, nullptr);
+	test_shadow_line_is("admin:*:1::::::\n", "admin", VERIFY_SHADOW_LOCKED,
+	    nullptr);
+	test_shadow_line_is("admin::1::::::\n", "admin", VERIFY_SHADOW_LOCKED,
+	    nullptr);
+	test_shadow_line_is("admin:\n", "admin", VERIFY_SHADOW_LOCKED, nullptr);
+	test_shadow_line_is("admin:", "admin", VERIFY_SHADOW_LOCKED, nullptr);
+	/* A name holding ':' would take the third field for the hash. */
+	test_shadow_line_is("a:b:$6$s$h:1\n", "a:b", VERIFY_SHADOW_OTHER,
+	    nullptr);
+	test_shadow_line_is(":$6$s$h:1\n", "", VERIFY_SHADOW_OTHER, nullptr);
+	/* A NUL, which crypt(3) would stop at, is no hash. */
+	assert_int_equal(verify_shadow_line("admin:$6$s\0$h:1\n", 16, "admin",
+	    &h, &len), VERIFY_SHADOW_LOCKED);
+	assert_int_equal(verify_shadow_line("admin:$6$s$h:1\0x\n", 17,
+	    "admin", &h, &len), VERIFY_SHADOW_HASH);
+	assert_int_equal(len, 6);
+	/* Only len bytes are read: no NUL needed after them. */
+	assert_int_equal(verify_shadow_line("admin:$6$s$h:1", 9, "admin", &h,
+	    &len), VERIFY_SHADOW_HASH);
+	assert_int_equal(len, 3);
+}
+
+/* A line of two fields, "user:hash\n": the newline is not the hash's. */
+static void
+test_verify_shadow_two_fields(void **)
+{
+	struct crypt_data	 cd;
+	FILE			*f;
+	const char		*h;
+
+	memset(&cd, 0, sizeof cd);
+	assert_non_null(h = crypt_r("pass word", "$6$saltsalt$", &cd));
+	assert_non_null(f = fopen(test_shadow, "w"));
+	fprintf(f, "two:%s\n", h);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(verify_shadow(test_shadow, "two", "pass word"), 1);
+	assert_int_equal(verify_shadow(test_shadow, "two", "pass wor"), 0);
+}
+
 /* The same on a worker; a password is never cached. */
 static void
 test_verify_password(void **)
@@ -586,14 +665,19 @@ test_verify_shutdown(void **)
 {
 	const char		*id = "ShutdownShutdown0001";
 	struct test_done	 d = {}, q[3] = {};
+	char			 addr[8];
 	int			 i, n;
 
 	assert_non_null(test_start(id, test_hash, TEST_SECRET, "x", &d));
 	assert_true(test_wait(&d, 10));
 	assert_int_equal(verify_cached(id, test_hash, TEST_SECRET), 1);
-	for (i = 0; i < 3; i++)
+	/* An address each: a run the worker has just finished may not be
+	 * joined, and still counts against its address until delivered. */
+	for (i = 0; i < 3; i++) {
+		snprintf(addr, sizeof addr, "y%d", i);
 		assert_non_null(test_start(id, test_hash, i == 0 ?
-		    TEST_SECRET : TEST_WRONG, "y", &q[i]));
+		    TEST_SECRET : TEST_WRONG, addr, &q[i]));
+	}
 	n = test_settled.n;
 	verify_shutdown();
 	event_base_loop(test_base, EVLOOP_NONBLOCK);
@@ -620,6 +704,8 @@ main(void)
 		TEST(test_verify_caps),
 		TEST(test_verify_many),
 		TEST(test_verify_shadow),
+		TEST(test_verify_shadow_line),
+		TEST(test_verify_shadow_two_fields),
 		TEST(test_verify_password),
 		/* Last: it stops the workers. */
 		TEST(test_verify_shutdown),
