@@ -96,6 +96,7 @@ MAX_JOBS='16'
 QUEUE='1024'
 ARGON2='t=2,m=19456,p=1'
 LOCKOUT='$BENCH_LOCKOUT'
+MAX_CONNS_PER_IP='4096'
 EOF
 	for l in "$@"; do
 		printf '%s\n' "$l" >>"$f"
@@ -139,6 +140,11 @@ check() {
 
 rss() {
 	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
+}
+
+# CPU time of a process so far, user and system, in clock ticks.
+cputicks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
 # One wrk run; appends "req/s p99_ms socket_errors non2xx" to $tmp/NAME.C.

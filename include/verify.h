@@ -37,7 +37,8 @@ struct verify_req {
 	const char	*id;		/* key ID, or the legacy lookup: the
 					 * cache's and the run's identity */
 	const char	*encoded;	/* argon2 hash; nullptr for a dummy
-					 * run that always fails */
+					 * that fails after as long as a
+					 * recent real run took */
 	const char	*secret;	/* copied, wiped after use */
 	const char	*shadow_file;	/* set: a system password instead */
 	const char	*user;		/* whose, in shadow_file */
@@ -55,8 +56,8 @@ int	 verify_init(struct event_base *, int nthreads, int max_jobs,
 	    int max_per_addr, verify_settle_cb settle);
 void	 verify_shutdown(void);
 
-/* The argon2 cost of dummy runs (ARGON2): like that of real hashes, so
- * that an unknown key ID takes as long to refuse as a wrong secret. */
+/* The argon2 cost of the dummies that run for real while too few run times
+ * are known (ARGON2): like that of real hashes. */
 void	 verify_set_dummy_cost(const struct argon2_cost *);
 
 /* 1 when a recent verification of this (id, hash, secret) succeeded and has

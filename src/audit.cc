@@ -398,8 +398,10 @@ audit_add(const struct audit_row *row)
 		if (!kept)
 			report = audit_report_due(now, 0);
 	} else {
-		/* Folded: make sure the writer comes to write it. */
-		pthread_cond_signal(&audit_cond);
+		/* Folded. The writer sweeps while any fold is open; wake it
+		 * only for the first, not on every refusal of a flood. */
+		if (audit_nfolding == 1 && audit_nqueued == 0)
+			pthread_cond_signal(&audit_cond);
 		free(e);
 		kept = 1;
 	}

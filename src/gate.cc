@@ -190,9 +190,9 @@ gate_verify_cb(int result, void *arg)
 
 /*
  * Cheap checks of an access key, then argon2 (or the cache). An unknown,
- * disabled or expired key, or one refused by its own allowlist, is checked
- * against a dummy hash of the same cost and fails: the answer takes as
- * long as for a wrong secret, so a key ID cannot be told to exist.
+ * disabled or expired key, or one refused by its own allowlist, goes to a
+ * dummy verification, which fails after as long as a real one takes
+ * (verify.cc), so a key ID cannot be told to exist by the time.
  */
 static void
 gate_access_key(struct request *r)
@@ -385,7 +385,8 @@ gate_legacy_cb(int result, void *arg)
 
 /* hash=KEY: Hestia takes basename(KEY), at least 16 characters; we find
  * it by its SHA-256 and verify the argon2id hash stored for it (a dummy
- * one when there is none, so that a key cannot be told to exist). */
+ * verification when there is none, so that a key cannot be told to exist
+ * by the time). */
 static void
 gate_legacy_key(struct request *r)
 {

@@ -70,6 +70,7 @@ static int		 http_closing;	/* stopping: answer 503 at once */
 #define HTTP_AUDIT_CMD_MAX	64	/* a longer name is audited as "?" */
 #define HTTP_IO_TIMEOUT		30	/* s without progress on a read */
 static int		 http_npending;
+static struct request	*http_dispatching;	/* alive while dispatched */
 static TAILQ_HEAD(, request) http_requests =
     TAILQ_HEAD_INITIALIZER(http_requests);
 
@@ -222,8 +223,6 @@ http_request_cb(struct evhttp_request *req, void *)
 	    r->client, sizeof r->client);
 	clientip_key(r->client, env->conf->lockout_v6_prefix, r->addr,
 	    sizeof r->addr);
-	http_watch(r, evhttp_connection_get_base(
-	    evhttp_request_get_connection(req)));
 
 	uri = evhttp_request_get_evhttp_uri(req);
 	path = uri != nullptr ? evhttp_uri_get_path(uri) : nullptr;
@@ -248,10 +247,17 @@ http_request_cb(struct evhttp_request *req, void *)
 	}
 	if (r->ep->parse(r) == -1)
 		return;
+	/* Most answers come at once and free r; one that waits (argon2, a
+	 * command) gets a watch on its client, who may leave meanwhile. */
+	http_dispatching = r;
 	if (r->ep->auth)
 		gate_begin(r);
 	else
 		r->ep->run(r);
+	if (http_dispatching == r && !r->answered)
+		http_watch(r, evhttp_connection_get_base(
+		    evhttp_request_get_connection(req)));
+	http_dispatching = nullptr;
 }
 
 const char *
@@ -385,6 +391,8 @@ http_reply(struct request *r, int status, const char *ctype,
 static void
 http_request_free(struct request *r)
 {
+	if (r == http_dispatching)
+		http_dispatching = nullptr;
 	if (r->ep != nullptr && r->ep->free != nullptr)
 		r->ep->free(r);
 	cred_free(&r->cred);

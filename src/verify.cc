@@ -12,6 +12,15 @@
  * when every waiter left before a worker took it. Waiters that leave do
  * not stop a run already started: its result still counts.
  *
+ * A dummy run (an unknown key, which must not be told from a known one by
+ * the time its answer takes) costs no CPU: it waits as long as a recent
+ * real run took, from queueing to result, drawn from the last few, so
+ * that it waits longer too when verifications queue. It counts against
+ * its address like a real run, but not against the overall cap: a flood
+ * of unknown keys cannot keep real verifications out. Times older than a
+ * minute are forgotten (the machine's load changes); while fewer than 8
+ * are known, as at start, a dummy runs argon2 for real to learn them.
+ *
  * Threads: the loop owns the job list, the waiters and the cache; workers
  * touch a job's inputs and result only between taking it from verify_todo
  * and putting it on verify_done, both under verify_lock; the state field
@@ -35,7 +44,9 @@
 
 #include <event2/event.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -47,6 +58,11 @@
 #define VERIFY_CACHE_SLOTS	1024
 #define VERIFY_MAX_THREADS	16
 #define VERIFY_ADDRLEN		64
+#define VERIFY_HASHLEN		160	/* an argon2id hash, and its NUL */
+#define VERIFY_SAMPLES		32	/* run times a dummy draws from */
+#define VERIFY_SAMPLES_MIN	8	/* fewer: a dummy runs for real */
+#define VERIFY_SAMPLE_AGE	60	/* s; older times are forgotten */
+
 
 enum verify_state {
 	VERIFY_QUEUED,
@@ -67,13 +83,15 @@ TAILQ_HEAD(verify_waiters, verify);
 struct verify_job {
 	enum verify_state	 state;
 	int			 dummy;		/* always fails */
+	struct event		*timer;		/* a dummy that only waits */
+	int64_t			 due_us;	/* when its wait should end */
+	int64_t			 started_us;	/* monotonic, when queued */
 	char			 id[KEY_ID_LEN + 1];
 	char			*encoded;
 	char			*secret;	/* wiped and freed by the worker */
 	char			*shadow_file;	/* set: a shadow check */
 	char			*user;
 	uint8_t			 mac[SHA256_DIGEST_LENGTH];	/* of secret */
-	uint8_t			 digest[SHA256_DIGEST_LENGTH];	/* of hash */
 	char			 addr[VERIFY_ADDRLEN];
 	char			 client[VERIFY_ADDRLEN];
 	char			*who;
@@ -84,21 +102,31 @@ struct verify_job {
 };
 TAILQ_HEAD(verify_jobs, verify_job);
 
+/* A success, bound to the stored hash it was checked against (a hash that
+ * changed makes it void); a hash too long to keep is not cached. */
 struct verify_cache_entry {
 	char		 id[KEY_ID_LEN + 1];
-	uint8_t		 digest[SHA256_DIGEST_LENGTH];	/* of the hash */
+	char		 encoded[VERIFY_HASHLEN];
 	uint8_t		 mac[SHA256_DIGEST_LENGTH];	/* of the secret */
 	time_t		 expires;
 };
 
 static struct verify_cache_entry verify_cache[VERIFY_CACHE_SLOTS];
 static uint8_t		 verify_mac_key[32];
+static EVP_MAC_CTX	*verify_hmac;		/* keyed with verify_mac_key */
 static int		 verify_cache_ttl = 300;	/* s; 0: no cache */
 static char		*verify_dummy;		/* an encoded hash of nothing */
 
 /* The loop's. */
+static struct event_base *verify_base;
 static struct verify_jobs verify_all = TAILQ_HEAD_INITIALIZER(verify_all);
-static int		 verify_njobs;
+static int		 verify_njobs;		/* for the workers */
+static int		 verify_nwaits;		/* dummies on a timer */
+static int64_t		 verify_samples[VERIFY_SAMPLES];	/* us */
+static int		 verify_nsamples;
+static int		 verify_sample_next;
+static int64_t		 verify_sampled_us;	/* when the last came */
+static int64_t		 verify_timer_late_us = 500;	/* on average */
 static int		 verify_max_jobs = 16;
 static int		 verify_max_per_addr = 4;
 static verify_settle_cb	 verify_settle;
@@ -134,6 +162,8 @@ verify_job_free(struct verify_job *j)
 		free(w);
 	}
 	verify_wipe_secret(j);
+	if (j->timer != nullptr)
+		event_free(j->timer);
 	free(j->encoded);
 	free(j->shadow_file);
 	free(j->user);
@@ -141,19 +171,44 @@ verify_job_free(struct verify_job *j)
 	free(j);
 }
 
+/*
+ * OpenSSL 3's one-shot HMAC() looks its algorithm up on every call, which
+ * costs more than the hashing of a secret's few bytes; the loop, its only
+ * caller, keeps one keyed context ready instead.
+ */
 static void
 verify_mac(const char *secret, uint8_t *out)
 {
-	unsigned int	 len = SHA256_DIGEST_LENGTH;
+	size_t	 len = SHA256_DIGEST_LENGTH;
 
-	HMAC(EVP_sha256(), verify_mac_key, sizeof verify_mac_key,
-	    (const uint8_t *)secret, strlen(secret), out, &len);
+	if (EVP_MAC_init(verify_hmac, nullptr, 0, nullptr) != 1 ||
+	    EVP_MAC_update(verify_hmac, (const uint8_t *)secret,
+	    strlen(secret)) != 1 ||
+	    EVP_MAC_final(verify_hmac, out, &len, SHA256_DIGEST_LENGTH) != 1)
+		fatalx("%s: HMAC-SHA256 failed", __func__);
 }
 
-static void
-verify_digest(const char *encoded, uint8_t *out)
+/* The HMAC under a new random key, ready for the loop. */
+static int
+verify_crypto_init(void)
 {
-	SHA256((const uint8_t *)encoded, strlen(encoded), out);
+	OSSL_PARAM	 params[2];
+	EVP_MAC		*mac;
+
+	if (RAND_bytes(verify_mac_key, sizeof verify_mac_key) != 1)
+		return -1;
+	EVP_MAC_CTX_free(verify_hmac);
+	if ((mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr)) == nullptr)
+		return -1;
+	verify_hmac = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);
+	params[0] = OSSL_PARAM_construct_utf8_string("digest",
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (verify_hmac == nullptr || EVP_MAC_init(verify_hmac,
+	    verify_mac_key, sizeof verify_mac_key, params) != 1)
+		return -1;
+	return 0;
 }
 
 static struct verify_cache_entry *
@@ -202,26 +257,69 @@ verify_thread(void *)
 	return nullptr;
 }
 
+static int64_t
+verify_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* Settle a run and take it out of the count, before its waiters hear. */
 static void
 verify_finish(struct verify_job *j, int result)
 {
 	TAILQ_REMOVE(&verify_all, j, all);
-	verify_njobs--;
+	if (j->timer != nullptr)
+		verify_nwaits--;
+	else
+		verify_njobs--;
 	if (verify_settle != nullptr)
 		verify_settle(j->who, j->client, j->addr, result);
+}
+
+/* On the loop: a run has its result; its waiters hear it. */
+static void
+verify_deliver(struct verify_job *j, int result)
+{
+	struct verify_cache_entry	*e;
+	struct verify			*w;
+
+	if (j->ok && j->shadow_file == nullptr && verify_cache_ttl > 0 &&
+	    strlen(j->encoded) < sizeof e->encoded) {
+		e = verify_slot(j->id);
+		memcpy(e->id, j->id, sizeof e->id);
+		snprintf(e->encoded, sizeof e->encoded, "%s", j->encoded);
+		memcpy(e->mac, j->mac, sizeof e->mac);
+		e->expires = time(nullptr) + verify_cache_ttl;
+	}
+	/* What an argon2 run took, for the dummies to wait as long. */
+	if (j->shadow_file == nullptr && j->timer == nullptr) {
+		verify_samples[verify_sample_next] = verify_now_us() -
+		    j->started_us;
+		verify_sample_next = (verify_sample_next + 1) % VERIFY_SAMPLES;
+		if (verify_nsamples < VERIFY_SAMPLES)
+			verify_nsamples++;
+		verify_sampled_us = verify_now_us();
+	}
+	verify_finish(j, result);
+	/* One at a time: a callback may cancel another waiter. */
+	while ((w = TAILQ_FIRST(&j->waiters)) != nullptr) {
+		TAILQ_REMOVE(&j->waiters, w, entry);
+		w->cb(result, w->arg);
+		free(w);
+	}
+	verify_job_free(j);
 }
 
 /* On the loop: hand finished runs to their waiters. */
 static void
 verify_done_cb(evutil_socket_t fd, short, void *)
 {
-	struct verify_jobs		 list = TAILQ_HEAD_INITIALIZER(list);
-	struct verify_cache_entry	*e;
-	struct verify_job		*j;
-	struct verify			*w;
-	uint64_t			 n;
-	int				 result;
+	struct verify_jobs	 list = TAILQ_HEAD_INITIALIZER(list);
+	struct verify_job	*j;
+	uint64_t		 n;
 
 	if (read(fd, &n, sizeof n) == -1 && errno != EAGAIN)
 		log_warn("%s: eventfd", __func__);
@@ -231,23 +329,20 @@ verify_done_cb(evutil_socket_t fd, short, void *)
 
 	while ((j = TAILQ_FIRST(&list)) != nullptr) {
 		TAILQ_REMOVE(&list, j, queue);
-		result = j->ok ? VERIFY_OK : VERIFY_FAIL;
-		if (j->ok && j->shadow_file == nullptr && verify_cache_ttl > 0) {
-			e = verify_slot(j->id);
-			memcpy(e->id, j->id, sizeof e->id);
-			memcpy(e->digest, j->digest, sizeof e->digest);
-			memcpy(e->mac, j->mac, sizeof e->mac);
-			e->expires = time(nullptr) + verify_cache_ttl;
-		}
-		verify_finish(j, result);
-		/* One at a time: a callback may cancel another waiter. */
-		while ((w = TAILQ_FIRST(&j->waiters)) != nullptr) {
-			TAILQ_REMOVE(&j->waiters, w, entry);
-			w->cb(result, w->arg);
-			free(w);
-		}
-		verify_job_free(j);
+		verify_deliver(j, j->ok ? VERIFY_OK : VERIFY_FAIL);
 	}
+}
+
+/* A dummy's wait is over: it failed, as it always does. */
+static void
+verify_timer_cb(evutil_socket_t, short, void *arg)
+{
+	struct verify_job	*j = (struct verify_job *)arg;
+	int64_t			 late = verify_now_us() - j->due_us;
+
+	/* A moving average, 1/8 of the new lateness each time. */
+	verify_timer_late_us += (late - verify_timer_late_us) / 8;
+	verify_deliver(j, VERIFY_FAIL);
 }
 
 /* An argon2id hash of random bytes at the given cost: verifying any secret
@@ -279,12 +374,14 @@ verify_init(struct event_base *base, int nthreads, int max_jobs,
 	sigset_t		 all, old;
 	int			 i, rc;
 
-	if (RAND_bytes(verify_mac_key, sizeof verify_mac_key) != 1) {
-		log_warnx("%s: RAND_bytes failed", __func__);
+	if (verify_crypto_init() == -1) {
+		log_warnx("%s: OpenSSL: HMAC-SHA256 unavailable", __func__);
 		return -1;
 	}
 	if (verify_dummy == nullptr)
 		verify_set_dummy_cost(&cost);
+	verify_base = base;
+	verify_nsamples = verify_sample_next = 0;
 	verify_max_jobs = max_jobs > 0 ? max_jobs : 1;
 	verify_max_per_addr = max_per_addr > 0 ? max_per_addr : 1;
 	verify_settle = settle;
@@ -340,7 +437,7 @@ verify_shutdown(void)
 		TAILQ_REMOVE(&verify_all, j, all);
 		verify_job_free(j);
 	}
-	verify_njobs = 0;
+	verify_njobs = verify_nwaits = 0;
 	if (verify_ev != nullptr)
 		event_free(verify_ev);
 	verify_ev = nullptr;
@@ -349,6 +446,8 @@ verify_shutdown(void)
 	verify_efd = -1;
 	explicit_bzero(verify_cache, sizeof verify_cache);
 	explicit_bzero(verify_mac_key, sizeof verify_mac_key);
+	EVP_MAC_CTX_free(verify_hmac);
+	verify_hmac = nullptr;
 	free(verify_dummy);
 	verify_dummy = nullptr;
 	verify_settle = nullptr;
@@ -368,16 +467,15 @@ verify_cached(const char *id, const char *encoded, const char *secret)
 {
 	struct verify_cache_entry	*e = verify_slot(id);
 	uint8_t				 mac[SHA256_DIGEST_LENGTH];
-	uint8_t				 digest[SHA256_DIGEST_LENGTH];
 	int				 hit;
 
-	if (strcmp(e->id, id) != 0 || e->expires <= time(nullptr))
+	/* The stored hash is ours, not the client's: a plain compare. */
+	if (strcmp(e->id, id) != 0 || e->expires <= time(nullptr) ||
+	    strcmp(e->encoded, encoded) != 0)
 		return 0;
 	verify_mac(secret, mac);
-	verify_digest(encoded, digest);
-	/* Both compared whole, in constant time: no early exit on a byte. */
-	hit = key_equal(mac, e->mac, sizeof mac) &
-	    key_equal(digest, e->digest, sizeof digest);
+	/* Compared whole, in constant time: no early exit on a byte. */
+	hit = key_equal(mac, e->mac, sizeof mac);
 	explicit_bzero(mac, sizeof mac);
 	return hit;
 }
@@ -398,7 +496,7 @@ verify_inflight(const char *addr)
 int
 verify_pending(void)
 {
-	return verify_njobs;
+	return verify_njobs + verify_nwaits;
 }
 
 /* A run in flight that checks exactly this, which a new waiter may join. */
@@ -417,8 +515,8 @@ verify_find(const struct verify_job *want)
 		    (strcmp(j->shadow_file, want->shadow_file) != 0 ||
 		    strcmp(j->user, want->user) != 0))
 			continue;
-		same = key_equal(j->mac, want->mac, sizeof j->mac) &
-		    key_equal(j->digest, want->digest, sizeof j->digest);
+		same = strcmp(j->encoded, want->encoded) == 0 &&
+		    key_equal(j->mac, want->mac, sizeof j->mac);
 		if (!same)
 			continue;
 		pthread_mutex_lock(&verify_lock);
@@ -436,14 +534,17 @@ verify_start(const struct verify_req *req, verify_cb cb, void *arg,
 {
 	struct verify_job	*j, *same;
 	struct verify		*w;
+	struct timeval		 tv;
+	int64_t			 delay;
+	int			 wait;
 
+	*busy = 0;
 	j = XCALLOC(struct verify_job);
 	TAILQ_INIT(&j->waiters);
 	j->dummy = req->encoded == nullptr && req->shadow_file == nullptr;
 	snprintf(j->id, sizeof j->id, "%s", req->id != nullptr ? req->id : "");
 	j->encoded = xstrdup(j->dummy ? verify_dummy : req->shadow_file !=
 	    nullptr ? "" : req->encoded);
-	verify_digest(j->encoded, j->digest);
 	verify_mac(req->secret, j->mac);
 	if (req->shadow_file != nullptr) {
 		j->shadow_file = xstrdup(req->shadow_file);
@@ -459,14 +560,20 @@ verify_start(const struct verify_req *req, verify_cb cb, void *arg,
 		TAILQ_INSERT_TAIL(&same->waiters, w, entry);
 		return w;
 	}
-	if (verify_njobs >= verify_max_jobs ||
-	    verify_inflight(req->addr) >= verify_max_per_addr) {
-		*busy = verify_njobs >= verify_max_jobs ? VERIFY_BUSY_ALL :
-		    VERIFY_BUSY_ADDR;
+	/* A dummy waits, unless too few recent run times are known. */
+	if (verify_now_us() - verify_sampled_us > VERIFY_SAMPLE_AGE * 1000000)
+		verify_nsamples = 0;
+	wait = j->dummy && verify_nsamples >= VERIFY_SAMPLES_MIN;
+	if (verify_inflight(req->addr) >= verify_max_per_addr)
+		*busy = VERIFY_BUSY_ADDR;
+	else if (!wait && verify_njobs >= verify_max_jobs)
+		*busy = VERIFY_BUSY_ALL;
+	if (*busy != 0) {
 		verify_job_free(j);
 		free(w);
 		return nullptr;
 	}
+	j->started_us = verify_now_us();
 	j->secret = xstrdup(req->secret);
 	snprintf(j->addr, sizeof j->addr, "%s", req->addr);
 	snprintf(j->client, sizeof j->client, "%s", req->client);
@@ -474,6 +581,23 @@ verify_start(const struct verify_req *req, verify_cb cb, void *arg,
 	w->job = j;
 	TAILQ_INSERT_TAIL(&j->waiters, w, entry);
 	TAILQ_INSERT_TAIL(&verify_all, j, all);
+	if (wait) {
+		/* Less what the loop's timers have been late by: epoll
+		 * waits whole milliseconds, rounded up. */
+		delay = verify_samples[arc4random_uniform(verify_nsamples)] -
+		    verify_timer_late_us;
+		if (delay < 0)
+			delay = 0;
+		j->due_us = verify_now_us() + delay;
+		tv.tv_sec = delay / 1000000;
+		tv.tv_usec = delay % 1000000;
+		j->timer = evtimer_new(verify_base, verify_timer_cb, j);
+		if (j->timer == nullptr)
+			fatalx("%s: evtimer_new failed", __func__);
+		evtimer_add(j->timer, &tv);
+		verify_nwaits++;
+		return w;
+	}
 	verify_njobs++;
 
 	pthread_mutex_lock(&verify_lock);
@@ -494,13 +618,18 @@ verify_cancel(struct verify *w)
 	free(w);
 	if (!TAILQ_EMPTY(&j->waiters))
 		return;
-	/* Nobody waits: a run not started yet is not worth its CPU. */
-	pthread_mutex_lock(&verify_lock);
-	if (j->state == VERIFY_QUEUED) {
-		TAILQ_REMOVE(&verify_todo, j, queue);
+	/* Nobody waits: a run not started yet is not worth its CPU, a
+	 * dummy's wait is not worth keeping. */
+	if (j->timer != nullptr)
 		dropped = 1;
+	else {
+		pthread_mutex_lock(&verify_lock);
+		if (j->state == VERIFY_QUEUED) {
+			TAILQ_REMOVE(&verify_todo, j, queue);
+			dropped = 1;
+		}
+		pthread_mutex_unlock(&verify_lock);
 	}
-	pthread_mutex_unlock(&verify_lock);
 	if (dropped) {
 		verify_finish(j, VERIFY_DROPPED);
 		verify_job_free(j);

@@ -288,21 +288,88 @@ test_verify_bad_hash(void **)
 	assert_int_equal(verify_cached(id, TEST_SECRET, TEST_SECRET), 0);
 }
 
-/* A dummy run (no hash: an unknown key) fails whatever the secret, and
- * is a real argon2 run of the configured cost, never cached. */
+/*
+ * A dummy run (no hash: an unknown key) fails whatever the secret. While
+ * fewer than 8 real runs have been timed, as at start, it runs argon2 for
+ * real on a worker (it must learn how long a run takes): held behind the
+ * busy worker, it waits for it.
+ */
+static void
+test_verify_dummy_first(void **)
+{
+	struct test_done	 hold = {}, d = {};
+
+	verify_set_dummy_cost(&test_cost);
+	test_hold(&hold);
+	assert_non_null(test_start("DummyFirstDummyFirst", nullptr,
+	    TEST_SECRET, "192.0.2.40", &d));
+	event_base_loop(test_base, EVLOOP_NONBLOCK);
+	usleep(100000);
+	event_base_loop(test_base, EVLOOP_NONBLOCK);
+	assert_int_equal(d.called, 0);
+	test_release(&hold);
+	assert_true(test_wait(&d, 10));
+	assert_int_equal(d.result, VERIFY_FAIL);
+	test_drain();
+}
+
+/*
+ * Once enough real runs have been timed, a dummy costs no CPU: it only
+ * waits as long as one of them took, so it is answered even while the one
+ * worker is busy and every worker slot is taken; it counts against its
+ * address like a real run, and fails like one, never cached.
+ */
 static void
 test_verify_dummy(void **)
 {
 	const char		*id = "DummyDummyDummy00001";
-	struct test_done	 d = {};
+	struct test_done	 hold = {}, d = {}, fill[3] = {}, seed[8] = {};
+	char			 addr[16];
+	int			 i;
 
-	verify_set_dummy_cost(&test_cost);
+	/* Eight real runs first: the times a dummy copies. */
+	for (i = 0; i < 8; i++) {
+		snprintf(addr, sizeof addr, "198.18.1.%d", i);
+		assert_non_null(test_start("DummySeedDummySeed00", test_hash,
+		    addr, addr, &seed[i]));
+		assert_true(test_wait(&seed[i], 10));
+	}
+	test_hold(&hold);
+	for (i = 0; i < 3; i++) {	/* with the holder, TEST_MAX_JOBS */
+		snprintf(addr, sizeof addr, "198.18.0.%d", i);
+		assert_non_null(test_start("DummyFillDummyFill00", test_hash,
+		    i == 0 ? "a" : i == 1 ? "b" : "c", addr, &fill[i]));
+	}
 	assert_non_null(test_start(id, nullptr, TEST_SECRET, "192.0.2.4",
 	    &d));
+	assert_int_equal(verify_inflight("192.0.2.4"), 1);
 	assert_true(test_wait(&d, 10));
 	assert_int_equal(d.result, VERIFY_FAIL);
 	assert_int_equal(test_settled.result, VERIFY_FAIL);
+	assert_string_equal(test_settled.addr, "192.0.2.4");
+	assert_int_equal(hold.called, 0);	/* the worker never took it */
 	assert_int_equal(verify_cached(id, test_hash, TEST_SECRET), 0);
+	test_release(&hold);
+	for (i = 0; i < 3; i++)
+		assert_true(test_wait(&fill[i], 10));
+	test_drain();
+}
+
+/* A dummy whose client leaves is dropped, and counted like a real one. */
+static void
+test_verify_dummy_cancel(void **)
+{
+	struct test_done	 d = {};
+	struct verify		*v;
+
+	assert_non_null(v = test_start("DummyCancelDummyCanc", nullptr,
+	    TEST_SECRET, "192.0.2.41", &d));
+	verify_cancel(v);
+	assert_int_equal(test_settled.n, 1);
+	assert_int_equal(test_settled.result, VERIFY_DROPPED);
+	assert_int_equal(verify_pending(), 0);
+	event_base_loop(test_base, EVLOOP_NONBLOCK);
+	assert_int_equal(d.called, 0);
 }
 
 /* The secret and hash are copied: the caller may wipe its own at once. */
@@ -693,10 +760,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		TEST(test_verify_dummy_first),
 		TEST(test_verify_right),
 		TEST(test_verify_wrong),
 		TEST(test_verify_bad_hash),
 		TEST(test_verify_dummy),
+		TEST(test_verify_dummy_cancel),
 		TEST(test_verify_copies),
 		TEST(test_verify_forget),
 		TEST(test_verify_joins),
