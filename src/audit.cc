@@ -652,7 +652,9 @@ audit_init(const char *dbpath, char **cause)
 		goto fail;
 	}
 	sqlite3_busy_timeout(audit_sq, AUDIT_BUSY_MS);
-	if (sqlite3_exec(audit_sq, "PRAGMA synchronous = NORMAL", nullptr,
+	/* Appending needs few pages in memory: a small page cache. */
+	if (sqlite3_exec(audit_sq, "PRAGMA synchronous = NORMAL;"
+	    " PRAGMA cache_size = -256", nullptr,
 	    nullptr, &msg) != SQLITE_OK) {
 		xasprintf(cause, "%s: %s", dbpath, msg != nullptr ? msg :
 		    sqlite3_errmsg(audit_sq));

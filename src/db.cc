@@ -13,6 +13,8 @@
 #include "db.h"
 #include "schema_sql.h"
 
+#define DB_CACHE_KIB	"-256"	/* SQLite's page cache, per connection */
+
 enum {
 	DB_KEY_GET,
 	DB_KEY_MAY_RUN,
@@ -168,8 +170,11 @@ db_open(const char *path, char **cause)
 	}
 	sqlite3_busy_timeout(db->sq, 5000);
 	db_private(path);
+	/* A small page cache: the daemon reads a key row at a time, and the
+	 * audit table it appends to grows without end. */
 	if (db_exec(db, "PRAGMA journal_mode = WAL;"
-	    " PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+	    " PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+	    " PRAGMA cache_size = " DB_CACHE_KIB ";",
 	    cause) == -1)
 		goto fail;
 	if (db_migrate(db, cause) == -1)
