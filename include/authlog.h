@@ -8,6 +8,9 @@ int	 authlog_open(const char *path);
 /* Reopen after logrotate (SIGHUP). */
 void	 authlog_reopen(void);
 void	 authlog_close(void);
+/* How the file is opened from now on: opener returns a descriptor or -1
+ * (privsep: the root helper opens AUTH_LOG, whatever path says). */
+void	 authlog_set_opener(int (*opener)(const char *path));
 
 /* "<date> <time> <who> <ip> <what>" */
 void	 authlog_line(const char *who, const char *ip, const char *what);

@@ -56,6 +56,10 @@ struct config {
  * "file:line: KEY: why". A missing file is an error unless missing_ok. */
 int	 config_load(struct config *, const char *path, int missing_ok,
 	    char **cause);
+/* The same from an open file (the helper opens it as root); path is what
+ * conf->path and messages say. The file is read from its start. */
+int	 config_load_fd(struct config *, const char *path, int fd,
+	    char **cause);
 void	 config_free(struct config *);
 
 /* Parse "123", "8M", "1k", "2G" into bytes. Returns -1 on error. */
@@ -64,6 +68,10 @@ int	 config_parse_size(const char *, size_t *);
 int	 config_parse_argon2(const char *, struct argon2_cost *);
 /* Hestia's API_SYSTEM: empty or non-numeric counts as 0. */
 int	 config_api_system(const char *);
+
+/* $HESTIA for the commands: two levels above HESTIA_CONF, or Hestia's
+ * usual /usr/local/hestia. */
+void	 config_hestia_dir(const struct config *, char *dir, size_t size);
 
 void	 hestia_switches_free(struct hestia_switches *);
 void	 hestia_switches_copy(struct hestia_switches *,

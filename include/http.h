@@ -92,16 +92,20 @@ struct request {
 };
 
 int	 http_init(struct event_base *, char **cause);
-/* Apply what SIGHUP may change: trusted proxies, TLS, body limit. */
+/* Apply what SIGHUP may change: trusted proxies, TLS, body limit. The
+ * TLS files are read from cert_fd and key_fd when they are not -1 (opened
+ * by the root helper), else from their paths. */
 struct config;
-int	 http_reload(const struct config *, char **cause);
+int	 http_reload(const struct config *, int cert_fd, int key_fd,
+	    char **cause);
 /* Write the bound listeners, one HOST:PORT (or unix:/path) a line. */
 int	 http_write_ports(const char *path, char **cause);
 /* Stop accepting new connections (SIGTERM). */
 void	 http_stop_accepting(void);
-/* Cancel pending work and answer every pending request with 503; from
- * then on new requests get 503 at once (the last loop turns flush them). */
-void	 http_answer_pending(void);
+/* Cancel pending work and answer every pending request with status (503
+ * at a stop, 500 when the root helper is gone); from then on new requests
+ * get 503 at once (the last loop turns flush them). */
+void	 http_answer_pending(int status, const char *why);
 /* Answer what is still pending, free the servers. */
 void	 http_shutdown(void);
 int	 http_pending(void);

@@ -43,11 +43,11 @@ typedef void (*job_done_cb)(struct job *, const struct job_result *,
 void	 job_init(struct event_base *, const struct job_limits *);
 void	 job_set_limits(const struct job_limits *);
 
-/* Queue argv (copied; argv[0] an absolute path) with envp (copied). Starts
- * at once if a slot is free. Returns nullptr when the queue is full (the
- * caller answers E_LA). */
-struct job *job_submit(char *const argv[], char *const envp[], job_done_cb,
-	    void *arg);
+/* Queue the command name (in BIN_DIR, see spawn.h) with args (copied).
+ * Starts at once if a slot is free. Returns nullptr when the queue is full
+ * (the caller answers E_LA). */
+struct job *job_submit(const char *name, char *const args[], int nargs,
+	    job_done_cb, void *arg);
 
 /* The caller lost interest (client gone, shutdown): the callback will not
  * run; a queued job is dropped, a running one is killed (process group) and

@@ -4,6 +4,7 @@
 #define SHCONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Parse one line in place. Returns 1 with *key and *value pointing into
  * line, 0 for a blank or comment line, -1 with *why (static) on error. */
@@ -16,6 +17,9 @@ typedef int (*shconf_cb)(const char *key, const char *value, int lineno,
 
 /* Read a whole file. Returns 0, or -1 with *cause ("file:line: why"). */
 int	 shconf_read(const char *path, shconf_cb cb, void *arg, char **cause);
+/* The same from an open file (path names it in messages). */
+int	 shconf_read_file(FILE *, const char *path, shconf_cb cb, void *arg,
+	    char **cause);
 
 /* A key of one of Hestia's own files, as Hestia reads it. */
 struct shconf_var {

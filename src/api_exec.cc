@@ -194,19 +194,14 @@ api_exec_done_cb(struct job *, const struct job_result *res, void *arg)
 static void
 api_exec_run(struct request *r)
 {
-	char			**argv, **envp;
-
 	if (r->cmd_path == nullptr) {
 		/* v-make-tmp-file belongs to the Hestia endpoint. */
 		api_exec_error(r, 400, E_INVALID, "v-make-tmp-file is only "
 		    "served on /api/", nullptr);
 		return;
 	}
-	argv = cmd_argv(env->conf, r->cmd_path, r->args, r->nargs);
-	envp = cmd_envp(hconf_hestia_dir());
-	r->job = job_submit(argv, envp, api_exec_done_cb, r);
-	cmd_vfree(argv);
-	cmd_vfree(envp);
+	r->job = job_submit(r->cmd, r->args, r->nargs, api_exec_done_cb,
+	    r);
 	if (r->job == nullptr)
 		api_exec_busy(r);
 }

@@ -515,8 +515,6 @@ api_hestia_tmpfile(struct request *r)
 static void
 api_hestia_run(struct request *r)
 {
-	char			**argv, **envp;
-
 	if (strcmp(r->cmd, CMD_MAKE_TMP_FILE) == 0) {
 		api_hestia_tmpfile(r);
 		return;
@@ -526,11 +524,8 @@ api_hestia_run(struct request *r)
 		api_hestia_result(r, E_ARGS, "", 0, 0, 0);
 		return;
 	}
-	argv = cmd_argv(env->conf, r->cmd_path, r->args, r->nargs);
-	envp = cmd_envp(hconf_hestia_dir());
-	r->job = job_submit(argv, envp, api_hestia_done_cb, r);
-	cmd_vfree(argv);
-	cmd_vfree(envp);
+	r->job = job_submit(r->cmd, r->args, r->nargs, api_hestia_done_cb,
+	    r);
 	if (r->job == nullptr)
 		api_hestia_busy(r);
 }

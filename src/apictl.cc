@@ -22,6 +22,7 @@
 #include "config.h"
 #include "db.h"
 #include "hconf.h"
+#include "priv.h"
 #include "hestia.h"
 #include "key.h"
 #include "shconf.h"
@@ -127,6 +128,9 @@ apictl_open(struct apictl *ctl)
 
 	if ((ctl->db = db_open(ctl->conf.database, &cause)) == nullptr)
 		apictl_die(E_DB, "%s", cause);
+	/* Run as root, it must not leave the daemon's USER a database it
+	 * cannot write. */
+	priv_db_handover(ctl->conf.database, ctl->conf.user);
 }
 
 /* A database error: the command cannot go on. */
@@ -1861,6 +1865,8 @@ main(int argc, char *argv[])
 	hconf_init(&ctl.conf);
 	rc = v->fn(&ctl);
 	db_close(ctl.db);
+	if (ctl.db != nullptr)	/* and what SQLite made until it closed */
+		priv_db_handover(ctl.conf.database, ctl.conf.user);
 	hconf_free();
 	config_free(&ctl.conf);
 	return rc;

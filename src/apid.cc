@@ -19,6 +19,7 @@
 #include "config.h"
 #include "db.h"
 #include "hconf.h"
+#include "helper.h"
 #include "http.h"
 #include "job.h"
 #include "priv.h"
@@ -38,6 +39,38 @@ static struct apid_env	 apid_env_storage;
 static struct config	 apid_conf;
 static struct event	*apid_stop_timer;
 static int		 apid_stopping;
+static int		 apid_exit_code;
+static struct helper	 apid_helper = { -1, -1, -1 };
+
+/* The root helper is gone (killed, or it found the channel broken):
+ * nothing can run any more. Answer what waits, and exit non-zero so that
+ * systemd starts us again. */
+static void
+apid_helper_lost(void)
+{
+	struct timeval	 flush = { 0, 250000 };
+
+	if (apid_exit_code != 0)
+		return;
+	apid_exit_code = 1;
+	apid_stopping = 1;
+	http_stop_accepting();
+	http_answer_pending(500, "The root helper is gone");
+	event_base_loopexit(env->base, &flush);
+}
+
+static int
+apid_authlog_open(const char *)
+{
+	char	*cause = nullptr;
+	int	 fd;
+
+	if ((fd = helper_open_authlog(apid_helper.ctl_fd, &cause)) == -1) {
+		log_warnx("AUTH_LOG: %s", cause);
+		free(cause);
+	}
+	return fd;
+}
 
 [[noreturn]] static void
 apid_usage(int code)
@@ -121,38 +154,79 @@ apid_sigterm_cb(evutil_socket_t sig, short, void *)
 	evtimer_add(apid_stop_timer, &tv);
 }
 
+/* The configuration file anew: read by the root helper when there is one
+ * (the file may be root's alone), which also opens the TLS files. */
+static int
+apid_reload_read(struct config *conf, int *cert_fd, int *key_fd,
+    char **cause)
+{
+	int	 fds[3], n, rv;
+
+	*cert_fd = *key_fd = -1;
+	if (apid_helper.pid <= 0)
+		return config_load(conf, apid_conf.path, 0, cause);
+	if ((n = helper_reload(apid_helper.ctl_fd, fds, cause)) == -1) {
+		/* Still a config, so the caller may free it. */
+		config_load(conf, "/dev/null", 0, nullptr);
+		return -1;
+	}
+	rv = config_load_fd(conf, apid_conf.path, fds[0], cause);
+	close(fds[0]);
+	if (n == 3) {
+		*cert_fd = fds[1];
+		*key_fd = fds[2];
+	}
+	return rv;
+}
+
+/* What binds, opens or forks at start needs a restart to change. */
+static void
+apid_keep(const char *key, char **field, const char *running)
+{
+	if (strcmp(*field, running) == 0)
+		return;
+	free(*field);
+	*field = xstrdup(running);
+	log_warnx("%s changes only on restart", key);
+}
+
 static void
 apid_sighup_cb(evutil_socket_t, short, void *)
 {
 	struct config		 conf;
 	struct job_limits	 lim;
 	char			*cause = nullptr;
+	int			 cert_fd, key_fd;
 
 	log_info("SIGHUP: reloading %s", apid_conf.path);
-	if (config_load(&conf, apid_conf.path, 0, &cause) == -1) {
+	if (apid_reload_read(&conf, &cert_fd, &key_fd, &cause) == -1) {
 		log_warnx("%s; keeping the running configuration", cause);
 		free(cause);
 		config_free(&conf);
+		if (cert_fd != -1)
+			close(cert_fd);
+		if (key_fd != -1)
+			close(key_fd);
 		return;
 	}
-	/* What binds or opens at start needs a restart to change. */
-	if (strcmp(conf.listen, apid_conf.listen) != 0 ||
-	    strcmp(conf.database, apid_conf.database) != 0)
-		log_warnx("LISTEN and DATABASE change only on restart");
-	free(conf.listen);
-	conf.listen = xstrdup(apid_conf.listen);
-	free(conf.database);
-	conf.database = xstrdup(apid_conf.database);
+	apid_keep("LISTEN", &conf.listen, apid_conf.listen);
+	apid_keep("DATABASE", &conf.database, apid_conf.database);
+	apid_keep("USER", &conf.user, apid_conf.user);
 	config_free(&apid_conf);
 	apid_conf = conf;
 	env->conf = &apid_conf;
 	hconf_free();
 	hconf_init(&apid_conf);
 	allow_reset();
-	if (http_reload(&apid_conf, &cause) == -1) {
+	if (http_reload(&apid_conf, cert_fd, key_fd, &cause) == -1) {
 		log_warnx("%s; keeping the previous TLS and proxies", cause);
 		free(cause);
 	}
+	if (cert_fd != -1) {
+		close(cert_fd);
+		close(key_fd);
+	}
+	spawn_set_config(&apid_conf);
 	apid_limits(&lim, &apid_conf);
 	job_set_limits(&lim);
 	apid_lockout(&apid_conf);
@@ -171,7 +245,7 @@ main(int argc, char *argv[])
 	const char		*portfile = nullptr;
 	char			*cause = nullptr;
 	int			 ch, foreground = 0, checkonly = 0;
-	int			 verbose = 0, nthreads;
+	int			 verbose = 0, nthreads, privsep;
 
 	while ((ch = getopt(argc, argv, "df:hnp:v")) != -1) {
 		switch (ch) {
@@ -218,8 +292,9 @@ main(int argc, char *argv[])
 	env->foreground = foreground;
 	signal(SIGPIPE, SIG_IGN);
 
-	/* As root: bind, load the TLS key, open AUTH_LOG; then become
-	 * USER before anything touches the database or runs a command. */
+	/* As root: bind, load the TLS key, open AUTH_LOG, hand the database
+	 * over to USER; then fork the root helper and become USER before
+	 * anything touches the database or reads a request. */
 	if ((env->base = event_base_new()) == nullptr)
 		fatalx("event_base_new failed");
 	if (http_init(env->base, &cause) == -1)
@@ -227,11 +302,9 @@ main(int argc, char *argv[])
 	if (portfile != nullptr && http_write_ports(portfile, &cause) == -1)
 		fatalx("-p %s", cause);
 	authlog_open(apid_conf.auth_log);
-	if (apid_conf.user[0] != '\0' &&
-	    priv_drop(apid_conf.user, &cause) == -1)
-		fatalx("%s", cause);
-	if ((env->db = db_open(apid_conf.database, &cause)) == nullptr)
-		fatalx("DATABASE %s", cause);
+	privsep = apid_conf.user[0] != '\0' && geteuid() == 0;
+	if (privsep)
+		priv_db_handover(apid_conf.database, apid_conf.user);
 	if (!foreground) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
@@ -239,10 +312,24 @@ main(int argc, char *argv[])
 		/* The loop's kernel state survives fork, but say so. */
 		event_reinit(env->base);
 	}
+	/* Before any thread: the helper is forked from this one alone. */
+	if (privsep && helper_start(&apid_conf, foreground, verbose,
+	    &apid_helper, &cause) == -1)
+		fatalx("%s", cause);
+	if (apid_conf.user[0] != '\0' &&
+	    priv_drop(apid_conf.user, &cause) == -1)
+		fatalx("%s", cause);
+	if ((env->db = db_open(apid_conf.database, &cause)) == nullptr)
+		fatalx("DATABASE %s", cause);
 
 	hconf_init(&apid_conf);
 	apid_lockout(&apid_conf);
-	if (spawn_init(env->base) == -1)
+	if (privsep) {
+		if (spawn_init_helper(env->base, apid_helper.spawn_fd,
+		    apid_helper_lost) == -1)
+			fatalx("spawn_init_helper failed");
+		authlog_set_opener(apid_authlog_open);
+	} else if (spawn_init(env->base, &apid_conf) == -1)
 		fatalx("spawn_init failed");
 	if (audit_init(apid_conf.database, &cause) == -1)
 		fatalx("audit: %s", cause);
@@ -274,7 +361,7 @@ main(int argc, char *argv[])
 	if (http_pending() > 0) {
 		struct timeval	 flush = { 0, 250000 };
 
-		http_answer_pending();
+		http_answer_pending(503, "Service is stopping");
 		event_base_loopexit(env->base, &flush);
 		event_base_dispatch(env->base);
 	}
@@ -282,6 +369,7 @@ main(int argc, char *argv[])
 	job_drain();
 	verify_shutdown();
 	spawn_shutdown();
+	helper_stop(&apid_helper);
 	/* Every answer is given: now write what is left of the audit. */
 	audit_shutdown();
 	if (apid_stop_timer != nullptr)
@@ -296,5 +384,5 @@ main(int argc, char *argv[])
 	db_close(env->db);
 	event_base_free(env->base);
 	config_free(&apid_conf);
-	return 0;
+	return apid_exit_code;
 }

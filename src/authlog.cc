@@ -20,6 +20,22 @@ static char	*authlog_path;
 static int	 authlog_fd = -1;
 static time_t	 authlog_failed_at;	/* last open that failed */
 static time_t	 authlog_checked_at;	/* last look for logrotate */
+static int	(*authlog_opener)(const char *);
+
+/* Once privileges are dropped, the root helper opens the file for us. */
+void
+authlog_set_opener(int (*opener)(const char *path))
+{
+	authlog_opener = opener;
+}
+
+static int
+authlog_open_file(const char *path)
+{
+	if (authlog_opener != nullptr)
+		return authlog_opener(path);
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+}
 
 int
 authlog_open(const char *path)
@@ -29,8 +45,7 @@ authlog_open(const char *path)
 	authlog_path = xstrdup(path);
 	if (path[0] == '\0')
 		return 0;
-	authlog_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0640);
+	authlog_fd = authlog_open_file(path);
 	if (authlog_fd == -1) {
 		log_warn("AUTH_LOG %s", path);
 		authlog_failed_at = time(nullptr);
@@ -48,8 +63,7 @@ authlog_reopen(void)
 
 	if (authlog_path == nullptr || authlog_path[0] == '\0')
 		return;
-	fd = open(authlog_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0640);
+	fd = authlog_open_file(authlog_path);
 	if (fd == -1) {
 		log_warn("AUTH_LOG %s", authlog_path);
 		authlog_failed_at = time(nullptr);

@@ -15,34 +15,34 @@
 #include <event2/event.h>
 
 #include "apid.h"
-#include "spawn.h"
+#include "child.h"
 
-#define SPAWN_UMASK	022	/* Hestia's commands expect the usual one */
+#define CHILD_UMASK	022	/* Hestia's commands expect the usual one */
 
 /* A child started and not yet reaped: who wants its exit status. */
-struct spawn_child {
+struct child_entry {
 	pid_t		 pid;
-	spawn_exit_cb	 cb;
+	child_exit_cb	 cb;
 	void		*arg;
 };
 
-static struct event_base	*spawn_base;
-static struct event		*spawn_chld_ev;
-static struct spawn_child	*spawn_children;
-static size_t			 spawn_nchildren;
-static size_t			 spawn_size;
+static struct event_base	*child_base;
+static struct event		*child_chld_ev;
+static struct child_entry	*child_table;
+static size_t			 child_ntable;
+static size_t			 child_tablesize;
 
 static void
-spawn_add(pid_t pid, spawn_exit_cb cb, void *arg)
+child_add(pid_t pid, child_exit_cb cb, void *arg)
 {
-	struct spawn_child	*c;
+	struct child_entry	*c;
 
-	if (spawn_nchildren == spawn_size) {
-		spawn_size = spawn_size == 0 ? 16 : spawn_size * 2;
-		spawn_children = XREALLOCARRAY(spawn_children, spawn_size,
-		    struct spawn_child);
+	if (child_ntable == child_tablesize) {
+		child_tablesize = child_tablesize == 0 ? 16 : child_tablesize * 2;
+		child_table = XREALLOCARRAY(child_table, child_tablesize,
+		    struct child_entry);
 	}
-	c = &spawn_children[spawn_nchildren++];
+	c = &child_table[child_ntable++];
 	c->pid = pid;
 	c->cb = cb;
 	c->arg = arg;
@@ -51,16 +51,16 @@ spawn_add(pid_t pid, spawn_exit_cb cb, void *arg)
 /* Take pid out of the table before its callback runs, so the callback may
  * start new children freely. */
 static int
-spawn_remove(pid_t pid, spawn_exit_cb *cb, void **arg)
+child_remove(pid_t pid, child_exit_cb *cb, void **arg)
 {
 	size_t	 i;
 
-	for (i = 0; i < spawn_nchildren; i++) {
-		if (spawn_children[i].pid != pid)
+	for (i = 0; i < child_ntable; i++) {
+		if (child_table[i].pid != pid)
 			continue;
-		*cb = spawn_children[i].cb;
-		*arg = spawn_children[i].arg;
-		spawn_children[i] = spawn_children[--spawn_nchildren];
+		*cb = child_table[i].cb;
+		*arg = child_table[i].arg;
+		child_table[i] = child_table[--child_ntable];
 		return 0;
 	}
 	return -1;
@@ -68,9 +68,9 @@ spawn_remove(pid_t pid, spawn_exit_cb *cb, void **arg)
 
 /* SIGCHLD: signals coalesce, so reap everything that has exited. */
 static void
-spawn_chld_cb(int, short, void *)
+child_chld_cb(int, short, void *)
 {
-	spawn_exit_cb	 cb;
+	child_exit_cb	 cb;
 	void		*arg;
 	pid_t		 pid;
 	int		 status;
@@ -86,7 +86,7 @@ spawn_chld_cb(int, short, void *)
 				log_warn("%s: waitpid", __func__);
 			break;
 		}
-		if (spawn_remove(pid, &cb, &arg) == -1) {
+		if (child_remove(pid, &cb, &arg) == -1) {
 			log_debug("%s: unknown child %ld", __func__, (long)pid);
 			continue;
 		}
@@ -95,45 +95,61 @@ spawn_chld_cb(int, short, void *)
 }
 
 int
-spawn_init(struct event_base *base)
+child_init(struct event_base *base)
 {
-	if (spawn_base != nullptr) {
-		if (spawn_base == base)
+	if (child_base != nullptr) {
+		if (child_base == base)
 			return 0;
 		log_warnx("%s: already initialised on another base", __func__);
 		return -1;
 	}
-	spawn_chld_ev = evsignal_new(base, SIGCHLD, spawn_chld_cb, nullptr);
-	if (spawn_chld_ev == nullptr) {
+	child_chld_ev = evsignal_new(base, SIGCHLD, child_chld_cb, nullptr);
+	if (child_chld_ev == nullptr) {
 		log_warnx("%s: evsignal_new failed", __func__);
 		return -1;
 	}
-	if (evsignal_add(spawn_chld_ev, nullptr) == -1) {
+	if (evsignal_add(child_chld_ev, nullptr) == -1) {
 		log_warnx("%s: evsignal_add failed", __func__);
-		event_free(spawn_chld_ev);
-		spawn_chld_ev = nullptr;
+		event_free(child_chld_ev);
+		child_chld_ev = nullptr;
 		return -1;
 	}
-	spawn_base = base;
+	child_base = base;
 	return 0;
 }
 
-void
-spawn_shutdown(void)
+/* At exit: what still runs is killed, whole groups, and reaped, so that
+ * nothing we started outlives us. */
+static void
+child_kill_all(void)
 {
-	if (spawn_chld_ev != nullptr)
-		event_free(spawn_chld_ev);
-	spawn_chld_ev = nullptr;
-	free(spawn_children);
-	spawn_children = nullptr;
-	spawn_nchildren = spawn_size = 0;
-	spawn_base = nullptr;
+	size_t	 i;
+
+	for (i = 0; i < child_ntable; i++) {
+		log_info("killing %ld, still running", (long)child_table[i].pid);
+		kill(-child_table[i].pid, SIGKILL);
+		waitpid(child_table[i].pid, nullptr, 0);
+	}
+	child_ntable = 0;
+}
+
+void
+child_shutdown(void)
+{
+	child_kill_all();
+	if (child_chld_ev != nullptr)
+		event_free(child_chld_ev);
+	child_chld_ev = nullptr;
+	free(child_table);
+	child_table = nullptr;
+	child_ntable = child_tablesize = 0;
+	child_base = nullptr;
 }
 
 /* A close-on-exec pipe whose ends are never 0, 1 or 2, which the file
  * actions overwrite (a daemon with a closed stdio would get those). */
 static int
-spawn_pipe(int fds[2])
+child_pipe(int fds[2])
 {
 	int	 i, fd, saved;
 
@@ -158,7 +174,7 @@ spawn_pipe(int fds[2])
 }
 
 static int
-spawn_nonblock(int fd)
+child_nonblock(int fd)
 {
 	int	 flags;
 
@@ -170,7 +186,7 @@ spawn_nonblock(int fd)
 /* The child's fds: stdin /dev/null, stdout and stderr the pipes, nothing
  * else. Returns an errno value. */
 static int
-spawn_actions(posix_spawn_file_actions_t *fa, int out, int err)
+child_actions(posix_spawn_file_actions_t *fa, int out, int err)
 {
 	int	 error;
 
@@ -190,7 +206,7 @@ spawn_actions(posix_spawn_file_actions_t *fa, int out, int err)
  * catchable signal at its default (we ignore SIGPIPE, libevent catches
  * SIGCHLD). Returns an errno value. */
 static int
-spawn_attr(posix_spawnattr_t *attr)
+child_attr(posix_spawnattr_t *attr)
 {
 	sigset_t	 mask, def;
 	int		 error;
@@ -208,8 +224,8 @@ spawn_attr(posix_spawnattr_t *attr)
 }
 
 int
-spawn_start(char *const argv[], char *const envp[], spawn_exit_cb cb,
-    void *arg, struct spawn_proc *proc, char **cause)
+child_start(char *const argv[], char *const envp[], child_exit_cb cb,
+    void *arg, struct child_proc *proc, char **cause)
 {
 	static char *const		 noenv[] = { nullptr };
 	posix_spawn_file_actions_t	 fa;
@@ -225,8 +241,8 @@ spawn_start(char *const argv[], char *const envp[], spawn_exit_cb cb,
 	proc->pid = -1;
 	proc->out_fd = proc->err_fd = -1;
 
-	if (spawn_base == nullptr) {
-		xasprintf(cause, "spawn: spawn_init not called");
+	if (child_base == nullptr) {
+		xasprintf(cause, "spawn: child_init not called");
 		goto done;
 	}
 	if (argv == nullptr || argv[0] == nullptr || argv[0][0] != '/') {
@@ -237,12 +253,12 @@ spawn_start(char *const argv[], char *const envp[], spawn_exit_cb cb,
 	if (envp == nullptr)
 		envp = noenv;
 
-	if (spawn_pipe(outp) == -1 || spawn_pipe(errp) == -1) {
+	if (child_pipe(outp) == -1 || child_pipe(errp) == -1) {
 		xasprintf(cause, "spawn: pipe: %s", strerror(errno));
 		goto done;
 	}
 	/* O_NONBLOCK is per open file: the child's write ends stay blocking. */
-	if (spawn_nonblock(outp[0]) == -1 || spawn_nonblock(errp[0]) == -1) {
+	if (child_nonblock(outp[0]) == -1 || child_nonblock(errp[0]) == -1) {
 		xasprintf(cause, "spawn: fcntl: %s", strerror(errno));
 		goto done;
 	}
@@ -252,7 +268,7 @@ spawn_start(char *const argv[], char *const envp[], spawn_exit_cb cb,
 		goto done;
 	}
 	fa_done = 1;
-	if ((error = spawn_actions(&fa, outp[1], errp[1])) != 0) {
+	if ((error = child_actions(&fa, outp[1], errp[1])) != 0) {
 		xasprintf(cause, "spawn: file actions: %s", strerror(error));
 		goto done;
 	}
@@ -261,7 +277,7 @@ spawn_start(char *const argv[], char *const envp[], spawn_exit_cb cb,
 		goto done;
 	}
 	attr_done = 1;
-	if ((error = spawn_attr(&attr)) != 0) {
+	if ((error = child_attr(&attr)) != 0) {
 		xasprintf(cause, "spawn: attributes: %s", strerror(error));
 		goto done;
 	}
@@ -274,7 +290,7 @@ spawn_start(char *const argv[], char *const envp[], spawn_exit_cb cb,
 	 * is no spawn attribute for it, and no other thread of ours creates
 	 * files, so it is set around the call.
 	 */
-	mask = umask(SPAWN_UMASK);
+	mask = umask(CHILD_UMASK);
 	error = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp);
 	umask(mask);
 	if (error != 0) {
@@ -282,7 +298,7 @@ spawn_start(char *const argv[], char *const envp[], spawn_exit_cb cb,
 		    strerror(error));
 		goto done;
 	}
-	spawn_add(pid, cb, arg);
+	child_add(pid, cb, arg);
 	log_debug("%s: %s: pid %ld", __func__, argv[0], (long)pid);
 
 	proc->pid = pid;
@@ -310,7 +326,7 @@ done:
 /* The child leads its own process group, so -pid reaches its children too.
  * Never kill(0) or kill(-1): a bad pid must not hit us or everyone. */
 int
-spawn_kill(pid_t pid, int sig)
+child_kill(pid_t pid, int sig)
 {
 	if (pid <= 1) {
 		errno = EINVAL;
@@ -320,7 +336,7 @@ spawn_kill(pid_t pid, int sig)
 }
 
 int
-spawn_count(void)
+child_count(void)
 {
-	return (int)spawn_nchildren;
+	return (int)child_ntable;
 }

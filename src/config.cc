@@ -323,6 +323,17 @@ config_load_cb(const char *key, const char *value, int lineno, void *arg,
 	return -1;
 }
 
+static int
+config_check(struct config *conf, const char *path, char **cause)
+{
+	if ((conf->tls_cert[0] == '\0') != (conf->tls_key[0] == '\0')) {
+		xasprintf(cause, "%s: TLS_CERT and TLS_KEY: set both or "
+		    "neither", path);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_load(struct config *conf, const char *path, int missing_ok,
     char **cause)
@@ -335,12 +346,49 @@ config_load(struct config *conf, const char *path, int missing_ok,
 		return 0;
 	if (shconf_read(path, config_load_cb, &ctx, cause) == -1)
 		return -1;
-	if ((conf->tls_cert[0] == '\0') != (conf->tls_key[0] == '\0')) {
-		xasprintf(cause, "%s: TLS_CERT and TLS_KEY: set both or "
-		    "neither", path);
+	return config_check(conf, path, cause);
+}
+
+int
+config_load_fd(struct config *conf, const char *path, int fd, char **cause)
+{
+	struct config_load_ctx	 ctx = { conf, path };
+	FILE			*f;
+	int			 rv, dupfd;
+
+	config_defaults(conf);
+	conf->path = xstrdup(path);
+	/* pread-like: the caller's offset is not ours to move for good. */
+	if ((dupfd = dup(fd)) == -1 || lseek(dupfd, 0, SEEK_SET) == -1 ||
+	    (f = fdopen(dupfd, "r")) == nullptr) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		if (dupfd != -1)
+			close(dupfd);
 		return -1;
 	}
-	return 0;
+	rv = shconf_read_file(f, path, config_load_cb, &ctx, cause);
+	fclose(f);
+	if (rv == -1)
+		return -1;
+	return config_check(conf, path, cause);
+}
+
+void
+config_hestia_dir(const struct config *conf, char *dir, size_t size)
+{
+	char	*p;
+
+	snprintf(dir, size, "/usr/local/hestia");
+	if (conf->hestia_conf[0] == '\0')
+		return;
+	/* HESTIA_CONF is $HESTIA/conf/hestia.conf */
+	snprintf(dir, size, "%s", conf->hestia_conf);
+	for (int i = 0; i < 2; i++) {
+		if ((p = strrchr(dir, '/')) != nullptr)
+			*p = '\0';
+	}
+	if (dir[0] == '\0')
+		snprintf(dir, size, "/");
 }
 
 void

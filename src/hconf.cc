@@ -122,20 +122,9 @@ hconf_refresh(void)
 void
 hconf_init(const struct config *conf)
 {
-	char	*p;
-
 	hconf_conf = conf;
 	hconf_state = 0;
-	snprintf(hconf_dir, sizeof hconf_dir, "/usr/local/hestia");
-	if (conf->hestia_conf[0] != '\0') {
-		snprintf(hconf_dir, sizeof hconf_dir, "%s", conf->hestia_conf);
-		for (int i = 0; i < 2; i++) {
-			if ((p = strrchr(hconf_dir, '/')) != nullptr)
-				*p = '\0';
-		}
-		if (hconf_dir[0] == '\0')
-			snprintf(hconf_dir, sizeof hconf_dir, "/");
-	}
+	config_hestia_dir(conf, hconf_dir, sizeof hconf_dir);
 	hestia_switches_copy(&hconf_sw, &conf->sw);
 	if (conf->hestia_conf[0] != '\0')
 		hconf_refresh();

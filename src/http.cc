@@ -606,7 +606,8 @@ http_server_new(struct event_base *base)
 
 /* What SIGHUP may change without dropping connections. */
 int
-http_reload(const struct config *conf, char **cause)
+http_reload(const struct config *conf, int cert_fd, int key_fd,
+    char **cause)
 {
 	/* The listeners were made plain or TLS at start. */
 	if ((conf->tls_cert[0] != '\0') != tls_enabled()) {
@@ -614,8 +615,9 @@ http_reload(const struct config *conf, char **cause)
 		    "restart");
 		return -1;
 	}
-	if (conf->tls_cert[0] != '\0' &&
-	    tls_load(conf->tls_cert, conf->tls_key, cause) == -1)
+	if (conf->tls_cert[0] != '\0' && (cert_fd != -1 ?
+	    tls_load_fd(conf->tls_cert, cert_fd, conf->tls_key, key_fd,
+	    cause) : tls_load(conf->tls_cert, conf->tls_key, cause)) == -1)
 		return -1;
 	if (clientip_init(conf->trusted_proxies, conf->proxy_header,
 	    cause) == -1)
@@ -722,7 +724,7 @@ http_stop_accepting(void)
 }
 
 void
-http_answer_pending(void)
+http_answer_pending(int status, const char *why)
 {
 	struct request	*r, *next;
 
@@ -739,16 +741,16 @@ http_answer_pending(void)
 		if (r->answered)
 			continue;
 		if (r->ep != nullptr && r->ep->refuse != nullptr)
-			r->ep->refuse(r, 503, "Service is stopping");
+			r->ep->refuse(r, status, why);
 		else
-			http_reply(r, 503, "text/plain", "", 0, nullptr);
+			http_reply(r, status, "text/plain", "", 0, nullptr);
 	}
 }
 
 void
 http_shutdown(void)
 {
-	http_answer_pending();
+	http_answer_pending(503, "Service is stopping");
 	http_stop_accepting();
 	if (http_server != nullptr)
 		evhttp_free(http_server);

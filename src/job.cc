@@ -44,12 +44,13 @@ struct job {
 	struct job_list		*list;
 	int			 cancelled;
 
-	char			**argv;
-	char			**envp;
+	char			*name;		/* the command, in BIN_DIR */
+	char			**args;
+	int			 nargs;
 	job_done_cb		 cb;
 	void			*arg;
 
-	pid_t			 pid;
+	struct spawn		*spawn;
 	int			 exited;
 	int			 status;
 	int			 timed_out;
@@ -82,19 +83,17 @@ static char			 job_scratch[65536];
 static void	job_start(struct job *);
 static void	job_check(struct job *);
 
-/* For log lines: the command's path. */
+/* For log lines: the command's name. */
 static const char *
 job_name(struct job *job)
 {
-	return job->argv[0] != nullptr ? job->argv[0] : "(no command)";
+	return job->name;
 }
 
+/* spawn_init or spawn_init_helper first. */
 void
 job_init(struct event_base *base, const struct job_limits *limits)
 {
-	/* spawn_init is idempotent: the daemon may have called it already. */
-	if (spawn_init(base) != 0)
-		log_warnx("%s: spawn_init failed", __func__);
 	job_base = base;
 	job_draining = 0;
 	job_set_limits(limits);
@@ -153,34 +152,6 @@ job_set_limits(const struct job_limits *limits)
 		job_start_queued();
 }
 
-/* A deep copy of a nullptr-terminated vector; nullptr becomes empty. */
-static char **
-job_copy_vec(char *const v[])
-{
-	char	**copy;
-	size_t	  i, n;
-
-	n = 0;
-	if (v != nullptr)
-		while (v[n] != nullptr)
-			n++;
-	copy = XCALLOCARRAY(n + 1, char *);
-	for (i = 0; i < n; i++)
-		copy[i] = xstrdup(v[i]);
-	return copy;
-}
-
-static void
-job_free_vec(char **v)
-{
-	size_t	 i;
-
-	if (v == nullptr)
-		return;
-	for (i = 0; v[i] != nullptr; i++)
-		free(v[i]);
-	free(v);
-}
 
 static void
 job_pipe_close(struct job_pipe *p)
@@ -209,14 +180,18 @@ job_free(struct job *job)
 		event_free(job->linger_ev);
 	if (job->fail_ev != nullptr)
 		event_free(job->fail_ev);
-	job_free_vec(job->argv);
-	job_free_vec(job->envp);
+	spawn_free(job->spawn);
+	for (int i = 0; i < job->nargs; i++)
+		free(job->args[i]);
+	free(job->args);
+	free(job->name);
 	free(job->cause);
 	free(job);
 }
 
 struct job *
-job_submit(char *const argv[], char *const envp[], job_done_cb cb, void *arg)
+job_submit(const char *name, char *const args[], int nargs, job_done_cb cb,
+    void *arg)
 {
 	struct job	*job;
 
@@ -236,11 +211,13 @@ job_submit(char *const argv[], char *const envp[], job_done_cb cb, void *arg)
 
 	job = XCALLOC(struct job);
 	job->state = JOB_QUEUED;
-	job->pid = -1;
 	job->out.job = job->err.job = job;
 	job->out.fd = job->err.fd = -1;
-	job->argv = job_copy_vec(argv);
-	job->envp = job_copy_vec(envp);
+	job->name = xstrdup(name);
+	job->args = XCALLOCARRAY(nargs + 1, char *);
+	for (int i = 0; i < nargs; i++)
+		job->args[i] = xstrdup(args[i]);
+	job->nargs = nargs;
 	job->cb = cb;
 	job->arg = arg;
 
@@ -383,7 +360,7 @@ job_check(struct job *job)
 }
 
 static void
-job_exit_cb(pid_t, int status, void *arg)
+job_exited_cb(struct spawn *, int status, void *arg)
 {
 	struct job	*job = (struct job *)arg;
 
@@ -425,18 +402,17 @@ job_kill_cb(evutil_socket_t, short, void *arg)
 {
 	struct job	*job = (struct job *)arg;
 
-	log_debug("%s: %s: SIGKILL to group %ld", __func__, job_name(job),
-	    (long)job->pid);
-	if (spawn_kill(job->pid, SIGKILL) == -1 && errno != ESRCH)
-		log_warn("%s: kill %ld", __func__, (long)job->pid);
+	log_debug("%s: %s: SIGKILL to its group", __func__, job_name(job));
+	if (spawn_kill(job->spawn, SIGKILL) == -1 && errno != ESRCH)
+		log_warn("%s: %s: kill", __func__, job_name(job));
 }
 
 /* SIGTERM to the group now, SIGKILL after the grace if still there. */
 static void
 job_terminate(struct job *job)
 {
-	if (spawn_kill(job->pid, SIGTERM) == -1 && errno != ESRCH)
-		log_warn("%s: kill %ld", __func__, (long)job->pid);
+	if (spawn_kill(job->spawn, SIGTERM) == -1 && errno != ESRCH)
+		log_warn("%s: %s: kill", __func__, job_name(job));
 	if (!evtimer_pending(job->kill_ev, nullptr))
 		job_timer_add(job->kill_ev, job->kill_grace);
 }
@@ -471,38 +447,45 @@ job_pipe_event(struct job_pipe *p)
 	return ev;
 }
 
-/* Give the job a slot and spawn it. A failed start is reported from the
- * loop, never from inside job_submit. */
+/* Running, or could not start: a failed start is reported from the loop,
+ * never from inside job_submit (this may run inside spawn_start). */
+static void
+job_started_cb(struct spawn *sp, int out_fd, int err_fd, const char *cause,
+    void *arg)
+{
+	struct job	*job = (struct job *)arg;
+
+	job->spawn = sp;
+	if (cause != nullptr) {
+		log_warnx("%s: %s: %s", __func__, job_name(job), cause);
+		job->cause = xstrdup(cause);
+		evtimer_del(job->timeout_ev);
+		job->fail_ev = job_timer(job_fail_cb, job);
+		job_timer_add(job->fail_ev, 0);
+		return;
+	}
+	job->out.fd = out_fd;
+	job->err.fd = err_fd;
+	job->out.ev = job_pipe_event(&job->out);
+	job->err.ev = job_pipe_event(&job->err);
+}
+
+/* Give the job a slot and spawn it; its time starts now. */
 static void
 job_start(struct job *job)
 {
-	struct spawn_proc	 proc;
-	char			*cause;
-
 	job->state = JOB_RUNNING;
 	job_list_add(job, &job_active);
 	job->kill_grace = job_limits.kill_grace;
 	job->out.max = job_limits.max_output;
 	job->err.max = job_limits.max_stderr;
 	clock_gettime(CLOCK_MONOTONIC, &job->start);
-
-	if (spawn_start(job->argv, job->envp, job_exit_cb, job, &proc,
-	    &cause) != 0) {
-		log_warnx("%s: %s", __func__, cause);
-		job->cause = cause;
-		job->fail_ev = job_timer(job_fail_cb, job);
-		job_timer_add(job->fail_ev, 0);
-		return;
-	}
-	job->pid = proc.pid;
-	job->out.fd = proc.out_fd;
-	job->err.fd = proc.err_fd;
-	job->out.ev = job_pipe_event(&job->out);
-	job->err.ev = job_pipe_event(&job->err);
 	job->timeout_ev = job_timer(job_timeout_cb, job);
 	job->kill_ev = job_timer(job_kill_cb, job);
 	job->linger_ev = job_timer(job_linger_cb, job);
 	job_timer_add(job->timeout_ev, job_limits.timeout);
+	job->spawn = spawn_start(job->name, job->args, job->nargs,
+	    job_started_cb, job_exited_cb, job);
 }
 
 /* The callback will not run. A queued job goes now; a running one is
@@ -520,7 +503,7 @@ job_cancel(struct job *job)
 	if (job->state != JOB_RUNNING || job->cancelled)
 		return;
 	job->cancelled = 1;
-	if (job->pid == -1 || job->exited)
+	if (job->cause != nullptr || job->exited)
 		return;		/* fail_ev or linger_ev finishes it soon */
 	evtimer_del(job->timeout_ev);
 	job_terminate(job);

@@ -66,17 +66,28 @@ shconf_parse_line(char *line, char **key, char **value, const char **why)
 int
 shconf_read(const char *path, shconf_cb cb, void *arg, char **cause)
 {
-	FILE		*f;
+	FILE	*f;
+	int	 rv;
+
+	if ((f = fopen(path, "r")) == nullptr) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rv = shconf_read_file(f, path, cb, arg, cause);
+	fclose(f);
+	return rv;
+}
+
+int
+shconf_read_file(FILE *f, const char *path, shconf_cb cb, void *arg,
+    char **cause)
+{
 	char		*line = nullptr, *key, *value;
 	const char	*why;
 	size_t		 sz = 0;
 	ssize_t		 len;
 	int		 lineno = 0, rv = -1, r;
 
-	if ((f = fopen(path, "r")) == nullptr) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	while ((len = getline(&line, &sz, f)) != -1) {
 		lineno++;
 		if (memchr(line, '\0', len) != nullptr) {
@@ -98,7 +109,6 @@ shconf_read(const char *path, shconf_cb cb, void *arg, char **cause)
 	rv = 0;
 done:
 	free(line);
-	fclose(f);
 	return rv;
 }
 

@@ -23,7 +23,7 @@ extern "C" {
 }
 
 #include "apid.h"
-#include "spawn.h"
+#include "child.h"
 
 extern char **environ;
 
@@ -52,7 +52,7 @@ test_setup(void **)
 	/* A tick, so EVLOOP_ONCE always comes back to check the deadline. */
 	test_tick = event_new(test_base, -1, EV_PERSIST, test_tick_cb, nullptr);
 	event_add(test_tick, &tv);
-	assert_int_equal(spawn_init(test_base), 0);
+	assert_int_equal(child_init(test_base), 0);
 	test_exits = 0;
 	return 0;
 }
@@ -60,7 +60,7 @@ test_setup(void **)
 static int
 test_teardown(void **)
 {
-	spawn_shutdown();
+	child_shutdown();
 	event_free(test_tick);
 	event_base_free(test_base);
 	return 0;
@@ -99,7 +99,7 @@ test_wait_exits(int n, int secs)
 
 /* Read both pipes to EOF (bounded by secs); closes them. */
 static int
-test_read_both(struct spawn_proc *p, char *out, size_t outsz, char *err,
+test_read_both(struct child_proc *p, char *out, size_t outsz, char *err,
     size_t errsz, int secs)
 {
 	struct pollfd	 pfd[2];
@@ -147,10 +147,10 @@ test_read_both(struct spawn_proc *p, char *out, size_t outsz, char *err,
 static void
 test_run(const char **argv, char *out, size_t outsz, struct test_exit *e)
 {
-	struct spawn_proc	 p;
+	struct child_proc	 p;
 	char			*cause, err[4096];
 
-	assert_int_equal(spawn_start((char *const *)argv, environ, test_exit_cb,
+	assert_int_equal(child_start((char *const *)argv, environ, test_exit_cb,
 	    e, &p, &cause), 0);
 	assert_null(cause);
 	assert_int_equal(test_read_both(&p, out, outsz, err, sizeof err, 5),
@@ -161,18 +161,18 @@ test_run(const char **argv, char *out, size_t outsz, struct test_exit *e)
 }
 
 static void
-test_spawn_pipes_and_status(void **)
+test_child_pipes_and_status(void **)
 {
 	const char		*argv[] = { "/bin/sh", "-c",
 				    "echo out; echo err >&2; exit 3", nullptr };
-	struct spawn_proc	 p;
+	struct child_proc	 p;
 	struct test_exit	 e = {};
 	char			*cause, out[64], err[64];
 
-	assert_int_equal(spawn_start((char *const *)argv, environ, test_exit_cb,
+	assert_int_equal(child_start((char *const *)argv, environ, test_exit_cb,
 	    &e, &p, &cause), 0);
 	assert_true(p.pid > 0);
-	assert_int_equal(spawn_count(), 1);
+	assert_int_equal(child_count(), 1);
 	assert_int_equal(test_read_both(&p, out, sizeof out, err, sizeof err,
 	    5), 0);
 	assert_string_equal(out, "out\n");
@@ -181,18 +181,18 @@ test_spawn_pipes_and_status(void **)
 	assert_int_equal(e.pid, p.pid);
 	assert_true(WIFEXITED(e.status));
 	assert_int_equal(WEXITSTATUS(e.status), 3);
-	assert_int_equal(spawn_count(), 0);
+	assert_int_equal(child_count(), 0);
 }
 
 static void
 test_spawn_missing(void **)
 {
 	const char		*argv[] = { "/nonexistent/prog", nullptr };
-	struct spawn_proc	 p;
+	struct child_proc	 p;
 	struct test_exit	 e = {};
 	char			*cause;
 
-	assert_int_equal(spawn_start((char *const *)argv, environ, test_exit_cb,
+	assert_int_equal(child_start((char *const *)argv, environ, test_exit_cb,
 	    &e, &p, &cause), -1);
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, "posix_spawn /nonexistent/prog: "));
@@ -200,7 +200,7 @@ test_spawn_missing(void **)
 	assert_int_equal(p.pid, -1);
 	assert_int_equal(p.out_fd, -1);
 	assert_int_equal(p.err_fd, -1);
-	assert_int_equal(spawn_count(), 0);
+	assert_int_equal(child_count(), 0);
 	free(cause);
 }
 
@@ -208,10 +208,10 @@ static void
 test_spawn_not_executable(void **)
 {
 	const char		*argv[] = { "/etc/passwd", nullptr };
-	struct spawn_proc	 p;
+	struct child_proc	 p;
 	char			*cause;
 
-	assert_int_equal(spawn_start((char *const *)argv, environ, test_exit_cb,
+	assert_int_equal(child_start((char *const *)argv, environ, test_exit_cb,
 	    nullptr, &p, &cause), -1);
 	assert_non_null(strstr(cause, "posix_spawn /etc/passwd: "));
 	assert_non_null(strstr(cause, strerror(EACCES)));
@@ -223,18 +223,18 @@ test_spawn_relative(void **)
 {
 	const char		*argv[] = { "bin/true", nullptr };
 	const char		*empty[] = { nullptr };
-	struct spawn_proc	 p;
+	struct child_proc	 p;
 	char			*cause;
 
-	assert_int_equal(spawn_start((char *const *)argv, environ, test_exit_cb,
+	assert_int_equal(child_start((char *const *)argv, environ, test_exit_cb,
 	    nullptr, &p, &cause), -1);
 	assert_non_null(strstr(cause, "not an absolute path"));
 	free(cause);
-	assert_int_equal(spawn_start((char *const *)empty, environ,
+	assert_int_equal(child_start((char *const *)empty, environ,
 	    test_exit_cb, nullptr, &p, &cause), -1);
 	assert_non_null(cause);
 	free(cause);
-	assert_int_equal(spawn_count(), 0);
+	assert_int_equal(child_count(), 0);
 }
 
 /* The child leads a new session and process group. */
@@ -305,21 +305,21 @@ test_spawn_signals(void **)
 	assert_int_equal(ign & ~((1ULL << 31) | (1ULL << 32)), 0);
 }
 
-/* spawn_kill reaches the whole group: the pipes reach EOF only when the
+/* child_kill reaches the whole group: the pipes reach EOF only when the
  * background grandchild has died too. */
 static void
-test_spawn_kill_group(void **)
+test_child_kill_group(void **)
 {
 	const char		*argv[] = { "/bin/sh", "-c",
 				    "sleep 30 & sleep 30", nullptr };
-	struct spawn_proc	 p;
+	struct child_proc	 p;
 	struct test_exit	 e = {};
 	char			*cause, out[64], err[64];
 
-	assert_int_equal(spawn_start((char *const *)argv, environ, test_exit_cb,
+	assert_int_equal(child_start((char *const *)argv, environ, test_exit_cb,
 	    &e, &p, &cause), 0);
 	usleep(100000);
-	assert_int_equal(spawn_kill(p.pid, SIGTERM), 0);
+	assert_int_equal(child_kill(p.pid, SIGTERM), 0);
 	assert_int_equal(test_read_both(&p, out, sizeof out, err, sizeof err,
 	    5), 0);
 	assert_true(test_wait_exits(1, 5));
@@ -328,13 +328,13 @@ test_spawn_kill_group(void **)
 }
 
 static void
-test_spawn_kill_bad_pid(void **)
+test_child_kill_bad_pid(void **)
 {
 	errno = 0;
-	assert_int_equal(spawn_kill(0, 0), -1);
+	assert_int_equal(child_kill(0, 0), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(spawn_kill(1, 0), -1);
-	assert_int_equal(spawn_kill(-5, 0), -1);
+	assert_int_equal(child_kill(1, 0), -1);
+	assert_int_equal(child_kill(-5, 0), -1);
 }
 
 /* SIGCHLD coalesces: many children exiting together are all reaped and
@@ -343,25 +343,25 @@ static void
 test_spawn_many(void **)
 {
 	const char		*argv[] = { "/bin/true", nullptr };
-	struct spawn_proc	 p[20];
+	struct child_proc	 p[20];
 	struct test_exit	 e[20] = {};
 	char			*cause;
 	size_t			 i;
 
 	for (i = 0; i < nitems(p); i++) {
-		assert_int_equal(spawn_start((char *const *)argv, environ,
+		assert_int_equal(child_start((char *const *)argv, environ,
 		    test_exit_cb, &e[i], &p[i], &cause), 0);
 		close(p[i].out_fd);
 		close(p[i].err_fd);
 	}
-	assert_int_equal(spawn_count(), (int)nitems(p));
+	assert_int_equal(child_count(), (int)nitems(p));
 	assert_true(test_wait_exits(nitems(p), 5));
 	for (i = 0; i < nitems(p); i++) {
 		assert_int_equal(e[i].called, 1);
 		assert_int_equal(e[i].pid, p[i].pid);
 		assert_int_equal(e[i].status, 0);
 	}
-	assert_int_equal(spawn_count(), 0);
+	assert_int_equal(child_count(), 0);
 }
 
 /* A child we did not start is reaped and ignored. */
@@ -370,14 +370,14 @@ test_spawn_unknown_child(void **)
 {
 	const char		*argv[] = { "/bin/true", nullptr };
 	const char		*argv2[] = { "/bin/sleep", "0.2", nullptr };
-	struct spawn_proc	 p;
+	struct child_proc	 p;
 	struct test_exit	 e = {};
 	char			*cause;
 	pid_t			 other;
 
 	assert_int_equal(posix_spawn(&other, argv[0], nullptr, nullptr,
 	    (char *const *)argv, environ), 0);
-	assert_int_equal(spawn_start((char *const *)argv2, environ,
+	assert_int_equal(child_start((char *const *)argv2, environ,
 	    test_exit_cb, &e, &p, &cause), 0);
 	close(p.out_fd);
 	close(p.err_fd);
@@ -389,13 +389,13 @@ test_spawn_unknown_child(void **)
 }
 
 static void
-test_spawn_init_twice(void **)
+test_child_init_twice(void **)
 {
 	struct event_base	*other;
 
-	assert_int_equal(spawn_init(test_base), 0);
+	assert_int_equal(child_init(test_base), 0);
 	other = event_base_new();
-	assert_int_equal(spawn_init(other), -1);
+	assert_int_equal(child_init(other), -1);
 	event_base_free(other);
 }
 
@@ -403,22 +403,22 @@ static void
 test_spawn_not_initialised(void **)
 {
 	const char		*argv[] = { "/bin/true", nullptr };
-	struct spawn_proc	 p;
+	struct child_proc	 p;
 	char			*cause;
 
-	spawn_shutdown();
-	assert_int_equal(spawn_start((char *const *)argv, environ, test_exit_cb,
+	child_shutdown();
+	assert_int_equal(child_start((char *const *)argv, environ, test_exit_cb,
 	    nullptr, &p, &cause), -1);
 	assert_non_null(cause);
 	free(cause);
-	assert_int_equal(spawn_init(test_base), 0);
+	assert_int_equal(child_init(test_base), 0);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_spawn_pipes_and_status,
+		cmocka_unit_test_setup_teardown(test_child_pipes_and_status,
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_spawn_missing,
 		    test_setup, test_teardown),
@@ -432,15 +432,15 @@ main(void)
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_spawn_signals,
 		    test_setup, test_teardown),
-		cmocka_unit_test_setup_teardown(test_spawn_kill_group,
+		cmocka_unit_test_setup_teardown(test_child_kill_group,
 		    test_setup, test_teardown),
-		cmocka_unit_test_setup_teardown(test_spawn_kill_bad_pid,
+		cmocka_unit_test_setup_teardown(test_child_kill_bad_pid,
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_spawn_many,
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_spawn_unknown_child,
 		    test_setup, test_teardown),
-		cmocka_unit_test_setup_teardown(test_spawn_init_twice,
+		cmocka_unit_test_setup_teardown(test_child_init_twice,
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_spawn_not_initialised,
 		    test_setup, test_teardown),

@@ -1,0 +1,150 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Privilege separation (USER set, started as root): the network side runs
+# as USER with NoNewPrivs and no capability; the root helper spawns the
+# commands (as root, no sudo), opens AUTH_LOG after logrotate and reads a
+# root-only config on SIGHUP; neither side outlives the other, and no
+# command outlives both.
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "privsep.t.sh: needs root to switch users; skipped"
+	echo "privsep.t.sh: 0 passed, 0 failed"
+	exit 0
+fi
+U=hapidt$$
+useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$U" || exit 1
+trap 'cleanup; userdel "$U" 2>/dev/null' EXIT
+
+chmod 755 "$T"
+mkdir -p "$T/bin" "$T/db"
+printf '#!/bin/sh\n# options: [ARG]\nid -u\n' >"$T/bin/v-whoami"
+printf '#!/bin/sh\n# options: [ARG]\nps -o comm= -p $PPID\n' >"$T/bin/v-parent"
+# Ignores SIGTERM, and so does the sleep it becomes.
+printf '#!/bin/sh\n# options: NUMBER\ntrap "" TERM\nexec sleep "$1"\n' \
+    >"$T/bin/v-stubborn"
+chmod 755 "$T"/bin/*
+BIN=$T/bin write_conf <<CONF
+USER='$U'
+DATABASE='$T/db/keys.db'
+CMD_TIMEOUT='60'
+CONF
+chmod 755 "$T/tmp"
+chmod 640 "$T/apid.conf"	# root's alone: only the helper can read it
+
+# The database made first by hestia-apictl as root is handed to USER.
+K=$(new_key admin)
+ok "apictl as root leaves the database USER's" "$U" \
+    "$(stat -c %U "$T/db/keys.db")"
+ok "and its directory" "$U" "$(stat -c %U "$T/db")"
+
+start_apid
+HELPER=$(pgrep -P "$APID_PID" -x apid-helper)
+ok "the helper is the daemon's child" 1 "$(echo "$HELPER" | wc -w)"
+ok "the network side is USER" "$U" \
+    "$(ps -o user= -p "$APID_PID" | tr -d ' ')"
+ok "the network side has NoNewPrivs" 1 \
+    "$(awk '/^NoNewPrivs:/ { print $2 }' /proc/"$APID_PID"/status)"
+ok "the network side has no capability" 0000000000000000 \
+    "$(awk '/^CapEff:/ { print $2 }' /proc/"$APID_PID"/status)"
+ok "the helper is root" root "$(ps -o user= -p "$HELPER" | tr -d ' ')"
+ok "auth.log opened as root" root "$(stat -c %U "$T/auth.log")"
+
+req -d "hash=$K" -d cmd=v-whoami
+ok "a command runs as root with EXEC_PREFIX empty" "200 0" "$STATUS $BODY"
+req -d "hash=$K" -d cmd=v-parent
+ok "spawned by the helper itself: no sudo" "200 apid-helper" \
+    "$STATUS $BODY"
+req -d "hash=$K" -d cmd=v-nonexistent
+contains "an unknown command" "Command v-nonexistent not found" "$BODY"
+req -d "hash=$K" -d cmd=v-whoami -d 'arg1=a;id'
+ok "arguments are not a shell's" "200 0" "$STATUS $BODY"
+
+# Logrotate moves auth.log aside and makes a new one, 0600 root.
+mv "$T/auth.log" "$T/auth.log.1"
+install -m 600 -o root -g root /dev/null "$T/auth.log"
+sleep 1.1	# the daemon looks for a new file once a second
+req -d "hash=$K" -d cmd=v-whoami
+contains "a rotated 0600 root auth.log gets the next line" \
+    "v-whoami successfully launched" "$(cat "$T/auth.log")"
+
+# Every audit row reaches the database the root apictl made.
+sleep 0.5	# the writer thread's last batch
+rows0=$(python3 -c 'import sqlite3,sys
+print(sqlite3.connect(sys.argv[1]).execute("select count(*) from audit").fetchone()[0])' "$T/db/keys.db")
+for i in 1 2 3 4 5; do req -d "hash=$K" -d cmd=v-whoami; done
+sleep 0.5
+rows1=$(python3 -c 'import sqlite3,sys
+print(sqlite3.connect(sys.argv[1]).execute("select count(*) from audit").fetchone()[0])' "$T/db/keys.db")
+ok "five more requests, five more audit rows" 5 $((rows1 - rows0))
+ok "no audit row lost" 0 "$(grep -c 'audit.*\(lost\|readonly\|read-only\)' "$T/apid.log")"
+
+# SIGHUP with the root-only config: the change applies.
+echo "API_ALLOWED_IP='10.9.9.9'" >>"$T/apid.conf"
+kill -HUP "$APID_PID"
+sleep 0.5
+req -d "hash=$K" -d cmd=v-whoami
+contains "SIGHUP applied a config only root can read" \
+    "IP is not allowed" "$BODY"
+ok "without a warning" 0 \
+    "$(grep -c 'keeping the running configuration' "$T/apid.log")"
+sed -i '$d' "$T/apid.conf"
+kill -HUP "$APID_PID"
+sleep 0.5
+
+# A normal stop, while a command ignores SIGTERM: it is gone after.
+curl -s -m 30 -o /dev/null -d "hash=$K" -d cmd=v-stubborn -d arg1=7771 \
+    "http://$PORT/api/" &
+sleep 1
+ok "the stubborn command runs" 1 "$(pgrep -c -f 'sleep 7771')"
+kill "$APID_PID"
+sleep 0.3
+kill "$APID_PID"	# again: stop now, not in 30 s
+wait "$APID_PID"
+ok "daemon exits 0 on a stop" 0 $?
+sleep 0.2
+ok "a command ignoring SIGTERM is gone after the stop" 0 \
+    "$(pgrep -c -f 'sleep 7771')"
+ok "the helper is gone too" 1 "$(kill -0 "$HELPER" 2>/dev/null; echo $?)"
+
+# kill -9 of the network side: the helper kills its commands and exits.
+start_apid
+HELPER=$(pgrep -P "$APID_PID" -x apid-helper)
+curl -s -m 30 -o /dev/null -d "hash=$K" -d cmd=v-stubborn -d arg1=7772 \
+    "http://$PORT/api/" &
+sleep 1
+ok "a command runs" 1 "$(pgrep -c -f 'sleep 7772')"
+kill -9 "$APID_PID"
+wait "$APID_PID" 2>/dev/null
+i=0
+while kill -0 "$HELPER" 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ok "kill -9 of the network side: the helper exits" 1 \
+    "$(kill -0 "$HELPER" 2>/dev/null; echo $?)"
+ok "and leaves no command running" 0 "$(pgrep -c -f 'sleep 7772')"
+ok "and no zombie" 0 "$(ps -e -o stat=,args= | grep -c '^Z.*\(sleep\|v-stubborn\|apid\)')"
+
+# kill -9 of the helper: the daemon says so and exits non-zero.
+start_apid
+HELPER=$(pgrep -P "$APID_PID" -x apid-helper)
+kill -9 "$HELPER"
+wait "$APID_PID"
+rc=$?
+ok "kill -9 of the helper: the daemon exits non-zero" 1 "$rc"
+contains "with a clear log line" "the root helper has exited; stopping" \
+    "$(cat "$T/apid.log")"
+
+# EXEC_PREFIX stays a fallback: commands then run under it, by the helper.
+printf "EXEC_PREFIX='/usr/bin/env'\n" >>"$T/apid.conf"
+start_apid
+req -d "hash=$K" -d cmd=v-parent
+ok "EXEC_PREFIX still works" "200 apid-helper" "$STATUS $BODY"
+stopped_clean
+
+printf "USER='no-such-user-here'\n" >>"$T/apid.conf"
+out=$("$APID" -n -f "$T/apid.conf" 2>&1)
+ok "-n names an unknown USER" 1 $?
+contains "unknown USER message" "USER: no such user" "$out"
+finish
