@@ -162,6 +162,12 @@ install: all
 	test -e $(DESTDIR)$(SYSCONFDIR)/hestia-apid/hestia-apid.conf || \
 	    install -m 0640 init/hestia-apid.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/hestia-apid/hestia-apid.conf
+# The USER of the shipped configuration; a package makes it itself.
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+	    id -u hestia-apid >/dev/null 2>&1 || \
+	    useradd --system --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin hestia-apid; \
+	fi
 
 clean:
 	rm -rf build build-san

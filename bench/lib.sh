@@ -148,14 +148,15 @@ cputicks() {
 }
 
 # One wrk run; appends "req/s p99_ms socket_errors non2xx" to $tmp/NAME.C.
-# $round names the round in the progress line.
+# $round names the round in the progress line; RUN_PATH the URL's path
+# (/api/).
 run() {
 	name=$1 addr=$2 c=$3 lua=$4
 	t=2
 	[ "$c" -gt 1 ] || t=1
 	# A long timeout: an uncached argon2 request may wait behind 15 others.
 	wrk -t$t -c"$c" -d"$DURATION" --timeout 30s --latency -s "$lua" \
-	    "http://$addr/api/" >"$tmp/wrk.out" 2>&1 || {
+	    "http://$addr${RUN_PATH:-/api/}" >"$tmp/wrk.out" 2>&1 || {
 		echo "bench: wrk failed against $name:" >&2
 		cat "$tmp/wrk.out" >&2
 		exit 1

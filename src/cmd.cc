@@ -3,35 +3,67 @@
 #include <sys/stat.h>
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "apid.h"
 #include "cmd.h"
 #include "config.h"
 
+/* BIN_DIR without symlinks, looked up again at most once a second: under
+ * load that is one realpath(3) (a readlink per component) a second, not
+ * one per request. */
+static const char *
+cmd_bin_dir(const char *bin_dir)
+{
+	static char	 conf_dir[PATH_MAX], real_dir[PATH_MAX];
+	static time_t	 looked_at;
+	time_t		 now = time(nullptr);
+
+	if (now == looked_at && strcmp(conf_dir, bin_dir) == 0)
+		return real_dir;
+	looked_at = 0;
+	if (strlen(bin_dir) >= sizeof conf_dir ||
+	    realpath(bin_dir, real_dir) == nullptr)
+		return nullptr;
+	snprintf(conf_dir, sizeof conf_dir, "%s", bin_dir);
+	looked_at = now;
+	return real_dir;
+}
+
 char *
 cmd_resolve(const struct config *conf, const char *cmd)
 {
-	char		 dir[PATH_MAX], real[PATH_MAX], *path;
+	char		 real[PATH_MAX], *path;
+	const char	*dir;
 	struct stat	 st;
 	size_t		 n;
 
-	if (realpath(conf->bin_dir, dir) == nullptr)
+	if ((dir = cmd_bin_dir(conf->bin_dir)) == nullptr ||
+	    strchr(cmd, '/') != nullptr || cmd[0] == '\0' ||
+	    strcmp(cmd, ".") == 0 || strcmp(cmd, "..") == 0)
 		return nullptr;
 	xasprintf(&path, "%s/%s", dir, cmd);
-	if (realpath(path, real) == nullptr)
+	if (lstat(path, &st) == -1)
 		goto fail;
-	/* No symlink may lead out of BIN_DIR. */
-	n = strlen(dir);
-	if (strncmp(real, dir, n) != 0 || real[n] != '/')
+	/* The directory is canonical and cmd has no '/': only cmd itself
+	 * can be a symlink, and none may lead out of BIN_DIR. */
+	if (S_ISLNK(st.st_mode)) {
+		if (realpath(path, real) == nullptr)
+			goto fail;
+		n = strlen(dir);
+		if (strncmp(real, dir, n) != 0 || real[n] != '/' ||
+		    stat(real, &st) == -1)
+			goto fail;
+		free(path);
+		path = xstrdup(real);
+	}
+	if (!S_ISREG(st.st_mode) || access(path, X_OK) == -1)
 		goto fail;
-	if (stat(real, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    access(real, X_OK) == -1)
-		goto fail;
-	free(path);
-	return xstrdup(real);
+	return path;
 fail:
 	free(path);
 	return nullptr;
