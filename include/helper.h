@@ -29,6 +29,11 @@ int	 helper_open_authlog(int ctl_fd, char **cause);
  * the file failed: keep the running configuration). */
 int	 helper_reload(int ctl_fd, int fds[3], char **cause);
 
+/* One of the files the network side may find root's alone (HESTIA_CONF,
+ * a user.conf in Hestia's tree, SHADOW_FILE), opened for reading; -1 with
+ * errno otherwise. Any thread. */
+int	 helper_open_file(int ctl_fd, const char *path);
+
 /* Close both channels: the helper kills what it started and exits; wait
  * for it a little. */
 void	 helper_stop(struct helper *);

@@ -3,6 +3,8 @@
 #ifndef PRIV_H
 #define PRIV_H
 
+#include <stdio.h>
+
 /* Become user (with its groups) for good: setgroups, setresgid,
  * setresuid, each checked, then a check that root cannot be regained, and
  * PR_SET_NO_NEW_PRIVS.
@@ -14,5 +16,13 @@ int	 priv_drop(const char *user, char **cause);
  * dropped daemon can write them whoever made them. Warns what it cannot
  * do; does nothing when not root. */
 void	 priv_db_handover(const char *path, const char *user);
+
+/* Open path for reading, close-on-exec. When that is refused (EACCES)
+ * and an opener is set, ask it: in privsep mode the root helper opens the
+ * few root-only files the network side reads (HESTIA_CONF, Hestia's
+ * user.conf files, SHADOW_FILE). Thread-safe. */
+FILE	*priv_fopen(const char *path);
+/* opener returns a descriptor, or -1 with errno. */
+void	 priv_set_opener(int (*opener)(const char *path));
 
 #endif

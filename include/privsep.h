@@ -32,8 +32,11 @@ enum priv_type : uint32_t {
 	PRIV_RELOAD,		/* read the config again, open its files */
 	/* helper -> network side, on the control channel */
 	PRIV_FILES,		/* value n; fds: config[, cert, key] or log */
-	PRIV_REFUSED,		/* payload why, text */
+	PRIV_REFUSED,		/* value errno; payload why, text */
+	/* network side -> helper, on the control channel */
+	PRIV_OPEN,		/* payload path: one of the few it may open */
 };
+#define PRIV_TYPE_LAST	PRIV_OPEN
 
 struct priv_hdr {
 	uint32_t	 type;

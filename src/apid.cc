@@ -60,6 +60,12 @@ apid_helper_lost(void)
 }
 
 static int
+apid_root_open(const char *path)
+{
+	return helper_open_file(apid_helper.ctl_fd, path);
+}
+
+static int
 apid_authlog_open(const char *)
 {
 	char	*cause = nullptr;
@@ -329,6 +335,7 @@ main(int argc, char *argv[])
 		    apid_helper_lost) == -1)
 			fatalx("spawn_init_helper failed");
 		authlog_set_opener(apid_authlog_open);
+		priv_set_opener(apid_root_open);
 	} else if (spawn_init(env->base, &apid_conf) == -1)
 		fatalx("spawn_init failed");
 	if (audit_init(apid_conf.database, &cause) == -1)

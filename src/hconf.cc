@@ -13,6 +13,7 @@
 #include "apid.h"
 #include "config.h"
 #include "hconf.h"
+#include "priv.h"
 #include "shconf.h"
 
 static const struct config	*hconf_conf;
@@ -84,6 +85,25 @@ hconf_read(const char *path, struct hestia_switches *sw, char **cause)
 	return 0;
 }
 
+/* stat(2), or when the file is root's alone (Hestia's conf/ is 0750
+ * root), fstat of what the root helper opens (see priv_fopen). */
+static int
+hconf_stat(const char *path, struct stat *st)
+{
+	FILE	*f;
+	int	 rv;
+
+	if (stat(path, st) == 0)
+		return 0;
+	if (errno != EACCES)
+		return -1;
+	if ((f = priv_fopen(path)) == nullptr)
+		return -1;
+	rv = fstat(fileno(f), st);
+	fclose(f);
+	return rv;
+}
+
 /* Re-read hestia.conf when its inode, size or times changed; when it
  * cannot be read, every request tries again (and it is said once). */
 static void
@@ -92,7 +112,7 @@ hconf_refresh(void)
 	struct stat	 st;
 	char		*cause = nullptr;
 
-	if (stat(hconf_conf->hestia_conf, &st) == -1)
+	if (hconf_stat(hconf_conf->hestia_conf, &st) == -1)
 		xasprintf(&cause, "%s: %s", hconf_conf->hestia_conf,
 		    strerror(errno));
 	else if (hconf_state == 1 && st.st_ino == hconf_st.st_ino &&
@@ -179,6 +199,7 @@ enum hconf_user
 hconf_user_state(const char *user)
 {
 	struct shconf_var	 v = { "SUSPENDED", nullptr, nullptr, 0, 0 };
+	struct stat		 st;
 	char			*path, *cause = nullptr;
 	enum hconf_user		 state = HCONF_USER_SUSPENDED;
 
@@ -187,7 +208,8 @@ hconf_user_state(const char *user)
 	if (!hconf_user_valid(user))
 		return HCONF_USER_INVALID;
 	xasprintf(&path, "%s/data/users/%s/user.conf", hconf_dir, user);
-	if (access(path, F_OK) == -1) {
+	if (hconf_stat(path, &st) == -1 && (errno == ENOENT ||
+	    errno == ENOTDIR)) {
 		free(path);
 		return HCONF_USER_MISSING;
 	}

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "child.h"
 #include "cmd.h"
 #include "config.h"
+#include "hconf.h"
 #include "helper.h"
 #include "privsep.h"
 
@@ -306,9 +308,10 @@ helper_spawn_cb(evutil_socket_t fd, short, void *)
 /* --- files --- */
 
 static void
-helper_reply(uint32_t type, const char *text, const int *fds, int nfds)
+helper_reply(uint32_t type, int32_t value, const char *text, const int *fds,
+    int nfds)
 {
-	if (priv_send(helper_ctl_fd, type, 0, nfds, text,
+	if (priv_send(helper_ctl_fd, type, 0, value, text,
 	    text != nullptr ? strlen(text) : 0, fds, nfds) == -1) {
 		log_warn("helper: sendmsg");
 		helper_finish(1);
@@ -322,8 +325,10 @@ helper_refuse(const char *fmt, const char *what, const char *path)
 {
 	char	*why;
 
-	xasprintf(&why, fmt, what, path, strerror(errno));
-	helper_reply(PRIV_REFUSED, why, nullptr, 0);
+	int	 saved = errno;
+
+	xasprintf(&why, fmt, what, path, strerror(saved));
+	helper_reply(PRIV_REFUSED, saved, why, nullptr, 0);
 	free(why);
 }
 
@@ -333,7 +338,8 @@ helper_authlog(void)
 	int	 fd;
 
 	if (helper_conf.auth_log[0] == '\0') {
-		helper_reply(PRIV_REFUSED, "AUTH_LOG is off", nullptr, 0);
+		helper_reply(PRIV_REFUSED, ENOENT, "AUTH_LOG is off", nullptr,
+		    0);
 		return;
 	}
 	fd = open(helper_conf.auth_log, O_WRONLY | O_APPEND | O_CREAT |
@@ -342,7 +348,7 @@ helper_authlog(void)
 		helper_refuse("%s %s: %s", "AUTH_LOG", helper_conf.auth_log);
 		return;
 	}
-	helper_reply(PRIV_FILES, nullptr, &fd, 1);
+	helper_reply(PRIV_FILES, 1, nullptr, &fd, 1);
 }
 
 /* The config anew, read by us first: what we use of it (BIN_DIR,
@@ -360,7 +366,7 @@ helper_reload(void)
 	}
 	n++;
 	if (config_load_fd(&conf, helper_conf.path, fds[0], &cause) == -1) {
-		helper_reply(PRIV_REFUSED, cause, nullptr, 0);
+		helper_reply(PRIV_REFUSED, EINVAL, cause, nullptr, 0);
 		free(cause);
 		config_free(&conf);
 		close(fds[0]);
@@ -383,12 +389,61 @@ helper_reload(void)
 	/* DATABASE and LISTEN change only on restart, as on the other side. */
 	config_free(&helper_conf);
 	helper_conf = conf;
-	helper_reply(PRIV_FILES, nullptr, fds, n);
+	helper_reply(PRIV_FILES, n, nullptr, fds, n);
 	return;
 fail:
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
 	config_free(&conf);
+}
+
+/* What the network side reads of Hestia's and may find root's alone:
+ * HESTIA_CONF, a user's user.conf in its tree, SHADOW_FILE. Nothing
+ * else, and no path that names a user Hestia would refuse. */
+static int
+helper_may_open(const char *path)
+{
+	char		 dir[PATH_MAX], user[64];
+	const char	*p;
+	size_t		 n;
+
+	if ((helper_conf.hestia_conf[0] != '\0' &&
+	    strcmp(path, helper_conf.hestia_conf) == 0) ||
+	    strcmp(path, helper_conf.shadow_file) == 0)
+		return 1;
+	if (helper_conf.hestia_conf[0] == '\0')
+		return 0;
+	config_hestia_dir(&helper_conf, dir, sizeof dir);
+	n = strlen(dir);
+	if (strncmp(path, dir, n) != 0 ||
+	    strncmp(path + n, "/data/users/", 12) != 0)
+		return 0;
+	p = path + n + 12;
+	n = strcspn(p, "/");
+	if (n == 0 || n >= sizeof user || strcmp(p + n, "/user.conf") != 0)
+		return 0;
+	memcpy(user, p, n);
+	user[n] = '\0';
+	return hconf_user_valid(user);
+}
+
+static void
+helper_open(const char *path)
+{
+	int	 fd;
+
+	if (!helper_may_open(path)) {
+		errno = EPERM;
+		helper_refuse("%s %s: %s", "open", path);
+		log_warnx("helper: refused to open %s for the network side",
+		    path);
+		return;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		helper_refuse("%s %s: %s", "open", path);
+		return;
+	}
+	helper_reply(PRIV_FILES, 1, nullptr, &fd, 1);
 }
 
 static void
@@ -404,6 +459,9 @@ helper_ctl_cb(evutil_socket_t fd, short, void *)
 		break;
 	case PRIV_RELOAD:
 		helper_reload();
+		break;
+	case PRIV_OPEN:
+		helper_open(msg.payload);
 		break;
 	default:
 		log_warnx("helper: message %u on the control channel",
@@ -579,8 +637,27 @@ helper_start(const struct config *conf, int foreground, int verbose,
 
 /* --- asking, from the network side --- */
 
+static int	helper_ask_locked(int, uint32_t, const char *, int *, char **);
+
+/* One question, one answer; any thread (SHADOW_FILE is read by the
+ * verification workers), one at a time. Returns the descriptor count, or
+ * -1 with *cause and errno (the helper's, when it refused). */
 static int
-helper_ask(int ctl_fd, uint32_t type, int *fds, char **cause)
+helper_ask(int ctl_fd, uint32_t type, const char *text, int *fds,
+    char **cause)
+{
+	static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
+	int			 n;
+
+	pthread_mutex_lock(&lock);
+	n = helper_ask_locked(ctl_fd, type, text, fds, cause);
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+static int
+helper_ask_locked(int ctl_fd, uint32_t type, const char *text, int *fds,
+    char **cause)
 {
 	static char	*buf;
 	struct priv_msg	 msg;
@@ -592,7 +669,8 @@ helper_ask(int ctl_fd, uint32_t type, int *fds, char **cause)
 	if (buf == nullptr)
 		buf = (char *)xmalloc(PRIV_MSG_MAX + 1);
 	setsockopt(ctl_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	if (priv_send(ctl_fd, type, 0, 0, nullptr, 0, nullptr, 0) == -1 ||
+	if (priv_send(ctl_fd, type, 0, 0, text, text != nullptr ?
+	    strlen(text) : 0, nullptr, 0) == -1 ||
 	    (n = priv_recv(ctl_fd, buf, PRIV_MSG_MAX + 1, got, &ngot, 0)) ==
 	    -1) {
 		xasprintf(cause, "the root helper: %s", strerror(errno));
@@ -612,6 +690,7 @@ helper_ask(int ctl_fd, uint32_t type, int *fds, char **cause)
 	}
 	if (msg.hdr.type == PRIV_REFUSED) {
 		*cause = xstrdup(msg.payload);
+		errno = msg.hdr.value > 0 ? msg.hdr.value : EPERM;
 		return -1;
 	}
 	memcpy(fds, msg.fds, msg.nfds * sizeof *fds);
@@ -623,7 +702,7 @@ helper_open_authlog(int ctl_fd, char **cause)
 {
 	int	 fds[PRIV_FDS_MAX], n;
 
-	if ((n = helper_ask(ctl_fd, PRIV_AUTHLOG, fds, cause)) == -1)
+	if ((n = helper_ask(ctl_fd, PRIV_AUTHLOG, nullptr, fds, cause)) == -1)
 		return -1;
 	for (int i = 1; i < n; i++)
 		close(fds[i]);
@@ -635,7 +714,7 @@ helper_reload(int ctl_fd, int fds[3], char **cause)
 {
 	int	 n;
 
-	if ((n = helper_ask(ctl_fd, PRIV_RELOAD, fds, cause)) == -1)
+	if ((n = helper_ask(ctl_fd, PRIV_RELOAD, nullptr, fds, cause)) == -1)
 		return -1;
 	if (n == 2) {
 		close(fds[0]);
@@ -644,6 +723,24 @@ helper_reload(int ctl_fd, int fds[3], char **cause)
 		return -1;
 	}
 	return n;
+}
+
+int
+helper_open_file(int ctl_fd, const char *path)
+{
+	int	 fds[PRIV_FDS_MAX], n, saved;
+	char	*cause = nullptr;
+
+	if ((n = helper_ask(ctl_fd, PRIV_OPEN, path, fds, &cause)) == -1) {
+		saved = errno;
+		log_debug("%s: %s", __func__, cause);
+		free(cause);
+		errno = saved;
+		return -1;
+	}
+	for (int i = 1; i < n; i++)
+		close(fds[i]);
+	return fds[0];
 }
 
 void

@@ -152,3 +152,30 @@ priv_db_handover(const char *path, const char *user)
 			log_warn("DATABASE: chown %s", file);
 	}
 }
+
+static int	(*priv_opener)(const char *);
+
+void
+priv_set_opener(int (*opener)(const char *path))
+{
+	priv_opener = opener;
+}
+
+FILE *
+priv_fopen(const char *path)
+{
+	FILE	*f;
+	int	 fd, saved;
+
+	if ((f = fopen(path, "re")) != nullptr || errno != EACCES ||
+	    priv_opener == nullptr)
+		return f;
+	if ((fd = priv_opener(path)) == -1)
+		return nullptr;
+	if ((f = fdopen(fd, "r")) == nullptr) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return f;
+}

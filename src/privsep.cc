@@ -103,7 +103,7 @@ priv_parse(char *buf, size_t len, const int *fds, int nfds,
 		*why = "bad payload length";
 		return -1;
 	}
-	if (msg->hdr.type < PRIV_SPAWN || msg->hdr.type > PRIV_REFUSED) {
+	if (msg->hdr.type < PRIV_SPAWN || msg->hdr.type > PRIV_TYPE_LAST) {
 		*why = "unknown message type";
 		return -1;
 	}
@@ -138,18 +138,23 @@ priv_parse(char *buf, size_t len, const int *fds, int nfds,
 			return -1;
 		}
 		break;
+	case PRIV_OPEN:
+		if (msg->hdr.len == 0 || msg->payload[0] != '/') {
+			*why = "not an absolute path";
+			return -1;
+		}
+		/* FALLTHROUGH */
 	case PRIV_FAILED:
 	case PRIV_REFUSED:
 		if (memchr(msg->payload, '\0', msg->hdr.len) != nullptr) {
 			*why = "NUL in a text";
 			return -1;
 		}
-		break;
+		return 0;
 	default:
 		break;
 	}
-	if (msg->hdr.type != PRIV_SPAWN && msg->hdr.type != PRIV_FAILED &&
-	    msg->hdr.type != PRIV_REFUSED && msg->hdr.len != 0) {
+	if (msg->hdr.type != PRIV_SPAWN && msg->hdr.len != 0) {
 		*why = "payload where none belongs";
 		return -1;
 	}

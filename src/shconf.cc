@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "apid.h"
+#include "priv.h"
 #include "shconf.h"
 
 int
@@ -476,7 +477,7 @@ shconf_slurp(const char *path, size_t *len, char **cause)
 	char	*buf;
 	size_t	 n;
 
-	if ((f = fopen(path, "re")) == nullptr) {
+	if ((f = priv_fopen(path)) == nullptr) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return nullptr;
 	}

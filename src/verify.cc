@@ -51,6 +51,7 @@
 #include <openssl/sha.h>
 
 #include "apid.h"
+#include "priv.h"
 #include "config.h"
 #include "key.h"
 #include "verify.h"
@@ -679,7 +680,7 @@ verify_shadow(const char *shadow_file, const char *user,
 	ssize_t			 len;
 	int			 ok = 0, r;
 
-	if ((f = fopen(shadow_file, "re")) == nullptr) {
+	if ((f = priv_fopen(shadow_file)) == nullptr) {
 		log_warn("SHADOW_FILE %s", shadow_file);
 		return 0;
 	}

@@ -53,6 +53,10 @@ fuzz_check(const struct priv_msg *m, size_t len)
 		if (m->hdr.value != SIGTERM && m->hdr.value != SIGKILL)
 			fuzz_fail("kill: signal %d", m->hdr.value);
 		break;
+	case PRIV_OPEN:
+		if (m->payload[0] != '/')
+			fuzz_fail("open: a relative path");
+		/* FALLTHROUGH */
 	case PRIV_FAILED:
 	case PRIV_REFUSED:
 		if (strlen(m->payload) != m->hdr.len)
@@ -67,7 +71,7 @@ fuzz_check(const struct priv_msg *m, size_t len)
 			fuzz_fail("files: %d fds", m->nfds);
 		break;
 	default:
-		if (m->hdr.type < PRIV_SPAWN || m->hdr.type > PRIV_REFUSED)
+		if (m->hdr.type < PRIV_SPAWN || m->hdr.type > PRIV_TYPE_LAST)
 			fuzz_fail("type %u", m->hdr.type);
 		break;
 	}
@@ -75,7 +79,8 @@ fuzz_check(const struct priv_msg *m, size_t len)
 	    m->nfds != 0)
 		fuzz_fail("type %u with fds", m->hdr.type);
 	if (m->hdr.type != PRIV_SPAWN && m->hdr.type != PRIV_FAILED &&
-	    m->hdr.type != PRIV_REFUSED && m->hdr.len != 0)
+	    m->hdr.type != PRIV_REFUSED && m->hdr.type != PRIV_OPEN &&
+	    m->hdr.len != 0)
 		fuzz_fail("type %u with a payload", m->hdr.type);
 }
 

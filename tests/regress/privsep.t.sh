@@ -143,6 +143,64 @@ req -d "hash=$K" -d cmd=v-parent
 ok "EXEC_PREFIX still works" "200 apid-helper" "$STATUS $BODY"
 stopped_clean
 
+# A Hestia server: conf/ and data/users are 0750 root, the TLS key 0600
+# root. The helper opens them for the network side, and nothing else.
+mkdir -p "$T/hestia/conf" "$T/hestia/data/users/admin" \
+    "$T/hestia/data/users/bob"
+echo "SUSPENDED='no'" >"$T/hestia/data/users/admin/user.conf"
+echo "SUSPENDED='yes'" >"$T/hestia/data/users/bob/user.conf"
+printf "API='yes'\nAPI_SYSTEM='2'\nAPI_ALLOWED_IP='allow-all'\nROOT_USER='admin'\n" \
+    >"$T/hestia/conf/hestia.conf"
+chmod 750 "$T/hestia/conf" "$T/hestia/data/users" "$T/hestia/data"
+for n in first second; do
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/$n.key" \
+	    -out "$T/$n.pem" -days 2 -subj "/CN=$n" >/dev/null 2>&1
+done
+install -m 600 "$T/first.pem" "$T/cert.pem"
+install -m 600 "$T/first.key" "$T/key.pem"
+BIN=$T/bin write_conf <<CONF
+USER='$U'
+DATABASE='$T/db/keys.db'
+HESTIA_CONF='$T/hestia/conf/hestia.conf'
+TLS_CERT='$T/cert.pem'
+TLS_KEY='$T/key.pem'
+CONF
+sed -i '/^API=/d; /^API_SYSTEM=/d; /^API_ALLOWED_IP=/d' "$T/apid.conf"
+chmod 640 "$T/apid.conf"
+KA=$(new_key admin)
+KB=$(new_key bob --perm v-whoami)
+start_apid
+tls() {
+	curl -sk -m 10 -o "$T/body" -w '%{http_code}' "$@" "https://$PORT/api/"
+}
+ok "the network side cannot read hestia.conf itself" 1 \
+    "$(setpriv --reuid "$U" --regid "$U" --clear-groups \
+    cat "$T/hestia/conf/hestia.conf" >/dev/null 2>&1; echo $?)"
+ok "a key of a user in a 0750 root tree runs" "200 0" \
+    "$(tls -d "hash=$KA" -d cmd=v-whoami) $(cat "$T/body")"
+tls -d "hash=$KB" -d cmd=v-whoami >/dev/null
+contains "a suspended user in it is refused" "user bob is suspended" \
+    "$(cat "$T/body")"
+sed -i "s/^API_SYSTEM=.*/API_SYSTEM='0'/" "$T/hestia/conf/hestia.conf"
+tls -d "hash=$KA" -d cmd=v-whoami >/dev/null
+contains "a change to the root-only hestia.conf applies" "disabled" \
+    "$(cat "$T/body")"
+sed -i "s/^API_SYSTEM=.*/API_SYSTEM='2'/" "$T/hestia/conf/hestia.conf"
+subject() {
+	openssl s_client -connect "$PORT" </dev/null 2>/dev/null |
+	    openssl x509 -noout -subject 2>/dev/null
+}
+contains "TLS from a 0600 root key" "CN = first" "$(subject)"
+install -m 600 "$T/second.pem" "$T/cert.pem"
+install -m 600 "$T/second.key" "$T/key.pem"
+kill -HUP "$APID_PID"
+sleep 0.5
+contains "SIGHUP: the helper opens the new 0600 root certificate" \
+    "CN = second" "$(subject)"
+ok "the helper opened no other file for it" 0 \
+    "$(grep -c 'refused to open' "$T/apid.log")"
+stopped_clean
+
 printf "USER='no-such-user-here'\n" >>"$T/apid.conf"
 out=$("$APID" -n -f "$T/apid.conf" 2>&1)
 ok "-n names an unknown USER" 1 $?

@@ -219,7 +219,7 @@ test_privsep_header_malformed(void **)
 	assert_int_equal(recv_parse(&msg, &why), -1);
 	assert_string_equal(why, "unknown message type");
 
-	h.type = PRIV_REFUSED + 1;
+	h.type = PRIV_TYPE_LAST + 1;
 	send_raw(&h, sizeof h, -1, 0);
 	assert_int_equal(recv_parse(&msg, &why), -1);
 	assert_string_equal(why, "unknown message type");
@@ -244,6 +244,28 @@ test_privsep_header_malformed(void **)
 	send_raw(raw, sizeof h + 3, -1, 0);
 	assert_int_equal(recv_parse(&msg, &why), -1);
 	assert_string_equal(why, "NUL in a text");
+
+	h.type = PRIV_OPEN;	/* a path, absolute, and nothing else */
+	h.len = 3;
+	memcpy(raw, &h, sizeof h);
+	memcpy(raw + sizeof h, "etc", 3);
+	send_raw(raw, sizeof h + 3, -1, 0);
+	assert_int_equal(recv_parse(&msg, &why), -1);
+	assert_string_equal(why, "not an absolute path");
+	h.len = 0;
+	send_raw(&h, sizeof h, -1, 0);
+	assert_int_equal(recv_parse(&msg, &why), -1);
+	assert_string_equal(why, "not an absolute path");
+	h.len = 5;
+	memcpy(raw, &h, sizeof h);
+	memcpy(raw + sizeof h, "/a\0/b", 5);
+	send_raw(raw, sizeof h + 5, -1, 0);
+	assert_int_equal(recv_parse(&msg, &why), -1);
+	assert_string_equal(why, "NUL in a text");
+	memcpy(raw + sizeof h, "/etcx", 5);
+	send_raw(raw, sizeof h + 5, -1, 0);
+	assert_int_equal(recv_parse(&msg, &why), 0);
+	assert_string_equal(msg.payload, "/etcx");
 }
 
 /* Descriptors: exactly as many as the type carries, and none leaks on
