@@ -111,7 +111,9 @@ authlog_close(void)
 void
 authlog_line(const char *who, const char *ip, const char *what)
 {
-	char		 line[512], stamp[32], name[65];
+	static char	 stamp[32];
+	static time_t	 stamp_at = -1;
+	char		 line[512], name[65];
 	size_t		 i;
 	struct tm	 tm;
 	time_t		 now;
@@ -127,9 +129,13 @@ authlog_line(const char *who, const char *ip, const char *what)
 	name[i] = '\0';
 	if (i == 0)
 		snprintf(name, sizeof name, "-");
+	/* The stamp changes once a second: formatted once a second. */
 	now = time(nullptr);
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+	if (now != stamp_at) {
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+		stamp_at = now;
+	}
 	n = snprintf(line, sizeof line, "%s %s %s %s\n", stamp, name,
 	    ip[0] != '\0' ? ip : "-", what);
 	if (n < 0 || (size_t)n >= sizeof line)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -344,6 +345,22 @@ http_audit(struct request *r, int status)
 	free(args);
 }
 
+/* RFC 7231's IMF-fixdate of now, kept for the second it names. */
+static const char *
+http_date(void)
+{
+	static char	 date[40];
+	static time_t	 at;
+	time_t		 now = time(nullptr);
+	struct tm	 tm;
+
+	if (now != at && gmtime_r(&now, &tm) != nullptr) {
+		strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		at = now;
+	}
+	return date;
+}
+
 void
 http_reply(struct request *r, int status, const char *ctype,
     const char *body, size_t len, const char *const *headers)
@@ -365,6 +382,9 @@ http_reply(struct request *r, int status, const char *ctype,
 		http_audit(r, r->gone || r->left ? 499 : status);
 
 	h = evhttp_request_get_output_headers(r->req);
+	/* Ours, formatted once a second: evhttp formats its own for every
+	 * answer that has none. */
+	evhttp_add_header(h, "Date", http_date());
 	if (ctype != nullptr)
 		evhttp_add_header(h, "Content-Type", ctype);
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
@@ -372,16 +392,13 @@ http_reply(struct request *r, int status, const char *ctype,
 	for (; headers != nullptr && headers[0] != nullptr; headers += 2)
 		evhttp_add_header(h, headers[0], headers[1]);
 
-	buf = evbuffer_new();
-	if (buf == nullptr)
-		fatalx("%s: evbuffer_new", __func__);
+	buf = evhttp_request_get_output_buffer(r->req);
 	if (len > 0)
 		evbuffer_add(buf, body, len);
 	/* The connection may serve other requests: forget this one. */
 	fd = r->gone ? -1 : http_fd(r->req);
 	conn_idle(fd);
-	evhttp_send_reply(r->req, status, nullptr, buf);
-	evbuffer_free(buf);
+	evhttp_send_reply(r->req, status, nullptr, nullptr);
 	r->req = nullptr;
 
 	if (r->verify == nullptr && r->job == nullptr)
