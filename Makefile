@@ -149,7 +149,7 @@ soak: deps
 
 bench: deps
 	$(MAKE) all $(BENCH_BINS)
-	@BUILD=$(BUILD) sh bench/all.sh run spawn verify auth acl
+	@BUILD=$(BUILD) sh bench/all.sh run spawn memory verify auth acl
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \

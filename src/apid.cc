@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 #define APID_STOP_WAIT		30	/* s to let commands end at SIGTERM */
 #define APID_VERIFY_PER_THREAD	8	/* runs queued or running, per worker */
 #define APID_VERIFY_PER_ADDR	4	/* ... and from one client address */
+#define APID_MMAP_THRESHOLD	(256 * 1024)	/* bytes: larger blocks mmap'd */
 
 struct apid_env		*env;
 static struct apid_env	 apid_env_storage;
@@ -282,6 +284,11 @@ main(int argc, char *argv[])
 	/* What we create (the database and its WAL, the port file) is ours
 	 * alone; commands get their own umask (spawn.cc). */
 	umask(077);
+	/* argon2 takes its memory (19 MiB a run by default) with malloc:
+	 * glibc would raise its mmap threshold after the first free and keep
+	 * every worker's arena at that size for good. A fixed threshold keeps
+	 * such blocks mmap'd, so they go back to the system when freed. */
+	mallopt(M_MMAP_THRESHOLD, APID_MMAP_THRESHOLD);
 	log_init(1, verbose, "hestia-apid");
 	if (config_load(&apid_conf, conffile, 0, &cause) == -1) {
 		fprintf(stderr, "hestia-apid: %s\n", cause);
