@@ -21,15 +21,20 @@ BUILD	?= build
 SANFLAGS =
 endif
 
+# The project's own flags always apply; CPPFLAGS, CXXFLAGS and LDFLAGS
+# from the environment or the command line (Debian's hardening flags, say)
+# come after them and never replace them.
 OPT	?= -O2
-CXXFLAGS += -std=c++17 -fno-exceptions -fno-rtti $(OPT) -g \
+CXXFLAGS ?= $(OPT) -g
+APID_CXXFLAGS = -std=c++17 -fno-exceptions -fno-rtti \
 	    -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	    -D_GNU_SOURCE -iquote include -iquote $(BUILD)/gen $(SANFLAGS)
+ALL_CXXFLAGS = $(APID_CXXFLAGS) $(CPPFLAGS) $(CXXFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
-LDFLAGS	+= $(SANFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 PROGS	 = hestia-apid hestia-apictl
 MAINS	 = src/apid.cc src/apictl.cc
@@ -89,7 +94,7 @@ fuzz-clean:
 
 $(BUILD)/obj/%.o: src/%.cc $(wildcard include/*.h)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CXX) $(ALL_CXXFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 # The SQL files are compiled in, so the binary never looks for them on disk.
 $(BUILD)/gen/schema_sql.cc: $(SQL) tools/embed-sql.sh
@@ -98,28 +103,28 @@ $(BUILD)/gen/schema_sql.cc: $(SQL) tools/embed-sql.sh
 
 $(BUILD)/obj/schema_sql.o: $(BUILD)/gen/schema_sql.cc
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -c -o $@ $<
+	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/hestia-apid: $(BUILD)/obj/apid.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/hestia-apictl: $(BUILD)/obj/apictl.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Unit tests link the mock logger first, so log.o is never pulled from the
 # archive; a test may define any other symbol itself as a link-time mock.
 $(BUILD)/tests/%: tests/unit/%.cc tests/unit/mock_log.cc $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ \
+	$(CXX) $(ALL_CXXFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) $(ALL_LDFLAGS) -o $@ \
 	    $< tests/unit/mock_log.cc $(LIB) $(PKG_LIBS) $(TEST_LIBS)
 
 $(BUILD)/bench/%: bench/%.cc $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CXX) $(ALL_CXXFLAGS) $(PKG_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 deps:
 	@sh tools/deps.sh
