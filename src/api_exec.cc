@@ -42,10 +42,16 @@ api_exec_error(struct request *r, int status, int code, const char *msg,
     const char *const *headers)
 {
 	json_t	*j;
+	/* RFC 6750: a 401 says which scheme would do. */
+	static const char *const bearer[] = {
+		"WWW-Authenticate", "Bearer realm=\"hestia-apid\"", nullptr
+	};
 
 	j = json_pack("{s:i, s:s, s:s}", "exit_code", code, "name",
 	    hestia_code_name(code), "error", msg);
 	r->exit_code = code;
+	if (status == 401 && headers == nullptr)
+		headers = bearer;
 	api_exec_send(r, status, j, headers);
 }
 
