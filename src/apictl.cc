@@ -19,6 +19,7 @@
 #include "admin.h"
 #include "apid.h"
 #include "utf8.h"
+#include "cmd.h"
 #include "config.h"
 #include "db.h"
 #include "hconf.h"
@@ -247,6 +248,30 @@ apictl_hex_valid(const char *s)
 	return 1;
 }
 
+/* "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS" into *tm, refusing what no
+ * calendar has (strptime takes 2027-02-30, which mktime makes March 2nd,
+ * and 24:00:00): -1 then. */
+static int
+apictl_parse_date(const char *s, struct tm *tm)
+{
+	struct tm	 check;
+	char		*end;
+
+	memset(tm, 0, sizeof *tm);
+	end = strptime(s, "%Y-%m-%d", tm);
+	if (end != nullptr && *end == ' ')
+		end = strptime(end + 1, "%H:%M:%S", tm);
+	if (end == nullptr || *end != '\0')
+		return -1;
+	check = *tm;
+	if (timegm(&check) == -1 || check.tm_year != tm->tm_year ||
+	    check.tm_mon != tm->tm_mon || check.tm_mday != tm->tm_mday ||
+	    check.tm_hour != tm->tm_hour || check.tm_min != tm->tm_min ||
+	    check.tm_sec != tm->tm_sec)
+		return -1;
+	return 0;
+}
+
 /* "YYYY-MM-DD" (from 00:00 local time), "YYYY-MM-DD HH:MM:SS" or "+DAYS"
  * to a unix time; -1 when none of them. */
 static int64_t
@@ -264,11 +289,7 @@ apictl_parse_expires(const char *s)
 			return -1;
 		return (int64_t)time(nullptr) + (int64_t)days * 86400;
 	}
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end != nullptr && *end == ' ')
-		end = strptime(end + 1, "%H:%M:%S", &tm);
-	if (end == nullptr || *end != '\0')
+	if (apictl_parse_date(s, &tm) == -1)
 		return -1;
 	tm.tm_isdst = -1;
 	return (int64_t)mktime(&tm);
@@ -313,14 +334,8 @@ apictl_parse_since(const char *s, char *out, size_t outlen)
 			return -1;
 		t = time(nullptr) - (time_t)(n * unit);
 		gmtime_r(&t, &tm);
-	} else {
-		memset(&tm, 0, sizeof tm);
-		end = strptime(s, "%Y-%m-%d", &tm);
-		if (end != nullptr && *end == ' ')
-			end = strptime(end + 1, "%H:%M:%S", &tm);
-		if (end == nullptr || *end != '\0')
-			return -1;
-	}
+	} else if (apictl_parse_date(s, &tm) == -1)
+		return -1;
 	if (strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm) == 0)
 		return -1;
 	return 0;
@@ -682,10 +697,17 @@ apictl_key_perms_check(struct apictl *ctl, const char *user,
 		    &cause)) == -1)
 			apictl_die_db(ctl, cause);
 		if (rv == 0) {
-			if (!apictl_cmd_valid(perms[i]))
-				apictl_die(E_INVALID, "--perm %s: not a "
-				    "permission set nor a command name",
-				    perms[i]);
+			char	*path;
+
+			/* As Hestia refuses a set it does not have: what is
+			 * no set must be a command BIN_DIR has. */
+			if (!apictl_cmd_valid(perms[i]) || (path =
+			    cmd_resolve(&ctl->conf, perms[i])) == nullptr)
+				apictl_die(E_INVALID, "--perm %s: no permission "
+				    "set and no command in %s has that name "
+				    "(hestia-apictl perm list shows the sets)",
+				    perms[i], ctl->conf.bin_dir);
+			free(path);
 			continue;
 		}
 		if (strcmp(role, "admin") == 0 && strcmp(user, root) != 0)

@@ -104,6 +104,15 @@ rc "admin set among others" 2 key add alice --perm mail-accounts,sync-dns-cluste
 rc "admin set for ROOT_USER" 0 key add admin --perm billing,sync-dns-cluster
 rc "user set for a user" 0 key add alice --perm mail-accounts --format plain
 IDU=$(printf '%s' "$OUT" | cut -d: -f1)
+rc "an unknown set" 2 key add alice --perm no-such-set
+contains "unknown-set message" "no permission set and no command" "$ERR"
+rc "a command BIN_DIR does not have" 2 key add alice --perm v-no-such-cmd
+rc "an impossible date" 2 key add admin --expires 2027-02-30
+contains "impossible-date message" "--expires 2027-02-30" "$ERR"
+rc "not a leap year" 2 key add admin --expires 2027-02-29
+rc "no 24:00:00" 2 key add admin --expires '2027-01-01 24:00:00'
+rc "a leap day" 0 key add admin --expires 2028-02-29 --format plain
+rc "an impossible --since" 2 audit --since 2026-04-31
 rc "a command for a user" 0 key add alice --perm v-list-users --format plain
 IDV=$(printf '%s' "$OUT" | cut -d: -f1)
 run key show "$IDV" --format json
