@@ -115,4 +115,18 @@ ok "slowloris: a valid client is served" 200 \
     "$(tls -d "hash=$K" -d cmd=v-list-users -d returncode=yes)"
 kill "$SLOW" 2>/dev/null
 stopped_clean
+
+# API_ALLOWED_IP='allow-all' admits every client, those of the unix
+# socket too (a local client has no address for a list to match).
+sed -i "s/^API_ALLOWED_IP=.*/API_ALLOWED_IP='allow-all'/; /^TRUSTED_PROXIES=/d" \
+    "$T/apid.conf"
+start_apid
+ok "unix under allow-all: admitted" 200 \
+    "$(sock -d "hash=$K" -d cmd=v-list-users -d returncode=yes)"
+sed -i "s/^API_ALLOWED_IP=.*/API_ALLOWED_IP='127.0.0.1'/" "$T/apid.conf"
+kill -HUP "$APID_PID"
+sleep 0.3
+ok "unix under a list: still refused" 401 \
+    "$(sock -d "hash=$K" -d cmd=v-list-users)"
+stopped_clean
 finish
