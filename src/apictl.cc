@@ -19,6 +19,7 @@
 #include "admin.h"
 #include "apid.h"
 #include "utf8.h"
+#include "version.h"
 #include "cmd.h"
 #include "config.h"
 #include "db.h"
@@ -1847,6 +1848,7 @@ main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, nullptr, 'h' },
+		{ "version", no_argument, nullptr, 'V' },
 		{ nullptr, 0, nullptr, 0 },
 	};
 	const struct apictl_verb	*v;
@@ -1860,8 +1862,11 @@ main(int argc, char *argv[])
 	log_init(1, 0, "hestia-apictl");
 	memset(&ctl, 0, sizeof ctl);
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+f:h", opts, nullptr)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+f:hV", opts, nullptr)) != -1) {
 		switch (ch) {
+		case 'V':
+			printf("hestia-apictl %s\n", APID_VERSION);
+			exit(0);
 		case 'f':
 			conffile = optarg;
 			explicit_conf = 1;

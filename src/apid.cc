@@ -27,6 +27,7 @@
 #include "lockout.h"
 #include "spawn.h"
 #include "verify.h"
+#include "version.h"
 
 #define APID_KILL_GRACE		5	/* s between SIGTERM and SIGKILL */
 #define APID_MAX_STDERR		(64 * 1024)
@@ -83,13 +84,14 @@ apid_authlog_open(const char *)
 [[noreturn]] static void
 apid_usage(int code)
 {
-	fprintf(code == 0 ? stdout : stderr, "usage: hestia-apid [-dhnv] [-f file] "
+	fprintf(code == 0 ? stdout : stderr, "usage: hestia-apid [-dhnVv] [-f file] "
 	    "[-p portfile]\n"
 	    "  -d           stay in the foreground, log to stderr\n"
 	    "  -f file      configuration (default %s)\n"
 	    "  -h           this help\n"
 	    "  -n           check the configuration and exit\n"
 	    "  -p portfile  write HOST:PORT of each listener, a line each\n"
+	    "  -V           print the version and exit\n"
 	    "  -v           verbose (debug) logging\n", CONFIG_DEFAULT_PATH);
 	exit(code);
 }
@@ -255,7 +257,7 @@ main(int argc, char *argv[])
 	int			 ch, foreground = 0, checkonly = 0;
 	int			 verbose = 0, nthreads, privsep;
 
-	while ((ch = getopt(argc, argv, "df:hnp:v")) != -1) {
+	while ((ch = getopt(argc, argv, "df:hnp:Vv")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
@@ -272,6 +274,9 @@ main(int argc, char *argv[])
 		case 'v':
 			verbose = 1;
 			break;
+		case 'V':
+			printf("hestia-apid %s\n", APID_VERSION);
+			exit(0);
 		case 'h':
 			apid_usage(0);
 		default:

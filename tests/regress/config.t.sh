@@ -112,4 +112,10 @@ contains "bad option usage" "usage: hestia-apid" "$(cat "$T/out")"
 write_conf </dev/null
 check "no side effects" "$T/apid.conf"
 ok "-n creates no database" no "$(test -e "$T/keys.db" && echo yes || echo no)"
+
+# -V: the version, the same in both programs and the header.
+want=$(sed -n 's/^#define APID_VERSION[^"]*"\(.*\)"/\1/p' "$top/include/version.h")
+ok "hestia-apid -V" "hestia-apid $want" "$("$APID" -V)"
+ok "hestia-apictl -V" "hestia-apictl $want" "$("$APICTL" -V)"
+ok "hestia-apictl --version" "hestia-apictl $want" "$("$APICTL" --version)"
 finish
