@@ -85,10 +85,11 @@ allow_refresh(const char *allowed_ip)
 int
 allow_global(const char *allowed_ip, const char *client, int access_key)
 {
-	/* Every client, those of the unix socket too, which have no
-	 * address for a table to match. */
-	if (strcmp(allowed_ip, "allow-all") == 0)
-		return 1;
+	/* A client of a unix socket has no address for a table to match:
+	 * only allow-all, every client, admits it. (An unknown address,
+	 * "", stays refused even then.) */
+	if (strcmp(client, "unix") == 0)
+		return strcmp(allowed_ip, "allow-all") == 0;
 	allow_refresh(allowed_ip);
 	if (acl_match(access_key ? allow_hestia_key : allow_hestia_legacy,
 	    client))

@@ -26,6 +26,7 @@
 #include "priv.h"
 #include "lockout.h"
 #include "spawn.h"
+#include "sdnotify.h"
 #include "verify.h"
 #include "version.h"
 
@@ -155,6 +156,7 @@ apid_sigterm_cb(evutil_socket_t sig, short, void *)
 		return;
 	}
 	apid_stopping = 1;
+	sdnotify("STOPPING=1");
 	log_info("signal %d: no new connections; waiting for %d request(s)",
 	    (int)sig, http_pending());
 	http_stop_accepting();
@@ -209,6 +211,7 @@ apid_sighup_cb(evutil_socket_t, short, void *)
 	int			 cert_fd, key_fd;
 
 	log_info("SIGHUP: reloading %s", apid_conf.path);
+	sdnotify("RELOADING=1");
 	if (apid_reload_read(&conf, &cert_fd, &key_fd, &cause) == -1) {
 		log_warnx("%s; keeping the running configuration", cause);
 		free(cause);
@@ -217,6 +220,7 @@ apid_sighup_cb(evutil_socket_t, short, void *)
 			close(cert_fd);
 		if (key_fd != -1)
 			close(key_fd);
+		sdnotify("READY=1");
 		return;
 	}
 	apid_keep("LISTEN", &conf.listen, apid_conf.listen);
@@ -244,6 +248,7 @@ apid_sighup_cb(evutil_socket_t, short, void *)
 	verify_set_dummy_cost(&apid_conf.argon2);
 	authlog_close();
 	authlog_open(apid_conf.auth_log);
+	sdnotify("READY=1");
 }
 
 int
@@ -295,6 +300,7 @@ main(int argc, char *argv[])
 	 * such blocks mmap'd, so they go back to the system when freed. */
 	mallopt(M_MMAP_THRESHOLD, APID_MMAP_THRESHOLD);
 	log_init(1, verbose, "hestia-apid");
+	sdnotify_init();
 	if (config_load(&apid_conf, conffile, 0, &cause) == -1) {
 		fprintf(stderr, "hestia-apid: %s\n", cause);
 		exit(1);
@@ -372,6 +378,7 @@ main(int argc, char *argv[])
 
 	log_info("started: BIN_DIR %s, DATABASE %s, MAX_JOBS %d",
 	    apid_conf.bin_dir, apid_conf.database, apid_conf.max_jobs);
+	sdnotify("READY=1");
 	event_base_dispatch(env->base);
 
 	log_info("stopping");

@@ -34,6 +34,7 @@
 #include "http.h"
 #include "job.h"
 #include "key.h"
+#include "sdnotify.h"
 #include "tls.h"
 #include "verify.h"
 
@@ -59,12 +60,13 @@ static const struct {
 static struct evhttp	*http_server;
 static struct evhttp	*http_server_unix;
 static struct event	*http_accept_timer;
-static struct {
+struct http_listener {
 	char	 host[PATH_MAX_UNIX];
 	int	 port;		/* -1: a unix socket */
 	struct evhttp		*server;
 	struct evhttp_bound_socket *sock;
-} http_bound[HTTP_MAX_LISTENERS];
+};
+static struct http_listener	 http_bound[HTTP_MAX_LISTENERS];
 static int		 http_nbound;
 static int		 http_closing;	/* stopping: answer 503 at once */
 #define HTTP_MAX_HEADERS	16384	/* bytes of request line + headers */
@@ -545,6 +547,64 @@ http_listen_unix(const char *path, char **cause)
 	return 0;
 }
 
+/* "fd:3,fd:4,...": the listeners systemd passed, as LISTEN specs. */
+static char *
+http_fd_list(int n)
+{
+	char	*list = xstrdup(""), *more;
+
+	for (int i = 0; i < n; i++) {
+		xasprintf(&more, "%s%sfd:%d", list, i > 0 ? "," : "", 3 + i);
+		free(list);
+		list = more;
+	}
+	return list;
+}
+
+/* A listener systemd passed (socket activation): TCP, with TLS when it
+ * is on, or a unix socket, whichever it is. */
+static int
+http_listen_fd(int fd, char **cause)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof ss;
+	struct http_listener	*l = &http_bound[http_nbound];
+	char			 addr[INET6_ADDRSTRLEN];
+	int			 type;
+	socklen_t		 tlen = sizeof type;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == -1 ||
+	    type != SOCK_STREAM || evutil_make_socket_nonblocking(fd) == -1) {
+		xasprintf(cause, "LISTEN_FDS: descriptor %d: not a stream "
+		    "socket", fd);
+		return -1;
+	}
+	l->server = ss.ss_family == AF_UNIX ? http_server_unix : http_server;
+	if ((l->sock = evhttp_accept_socket_with_handle(l->server, fd)) ==
+	    nullptr) {
+		xasprintf(cause, "LISTEN_FDS: descriptor %d: cannot accept", fd);
+		return -1;
+	}
+	l->port = -1;
+	if (ss.ss_family == AF_UNIX) {
+		snprintf(l->host, sizeof l->host, "unix:%.*s",
+		    (int)(sizeof l->host - 6),
+		    ((struct sockaddr_un *)&ss)->sun_path);
+	} else if (ss.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+		    addr, sizeof addr);
+		snprintf(l->host, sizeof l->host, "[%s]", addr);
+		l->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	} else {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+		    addr, sizeof addr);
+		snprintf(l->host, sizeof l->host, "%s", addr);
+		l->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	}
+	return 0;
+}
+
 static int
 http_listen(const char *spec, char **cause)
 {
@@ -561,6 +621,11 @@ http_listen(const char *spec, char **cause)
 	}
 	if (strncmp(spec, "unix:", 5) == 0) {
 		if (http_listen_unix(spec + 5, cause) == -1)
+			return -1;
+		goto bound;
+	}
+	if (strncmp(spec, "fd:", 3) == 0) {
+		if (http_listen_fd(atoi(spec + 3), cause) == -1)
 			return -1;
 		goto bound;
 	}
@@ -650,7 +715,7 @@ int
 http_init(struct event_base *base, char **cause)
 {
 	char	*list, *p, *spec;
-	int	 rv = -1;
+	int	 rv = -1, nfds;
 
 	if ((http_server = http_server_new(base)) == nullptr ||
 	    (http_server_unix = http_server_new(base)) == nullptr) {
@@ -675,7 +740,12 @@ http_init(struct event_base *base, char **cause)
 		evhttp_set_bevcb(http_server, conn_bevcb, (void *)tls_bevcb);
 	}
 
-	p = list = xstrdup(env->conf->listen);
+	/* Socket activation: systemd's listeners, not LISTEN's. */
+	if ((nfds = sdnotify_listen_fds()) > 0)
+		log_info("%d listener(s) from systemd; LISTEN is not used",
+		    nfds);
+	p = list = nfds > 0 ? http_fd_list(nfds) :
+	    xstrdup(env->conf->listen);
 	while ((spec = strsep(&p, ",")) != nullptr) {
 		while (*spec == ' ')
 			spec++;

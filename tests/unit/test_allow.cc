@@ -113,6 +113,9 @@ test_allow_all(void **)
 	/* Unlike Hestia, an unknown address is never admitted. */
 	test_both("allow-all", "", 0, 0);
 	test_both("allow-all", "garbage", 0, 0);
+	/* A unix-socket client has no address: allow-all alone admits it. */
+	test_both("allow-all", "unix", 1, 1);
+	test_both("127.0.0.1,0.0.0.0", "unix", 0, 0);
 	/* Only the whole value is the keyword. */
 	test_both("allow-all,198.51.100.1", "203.0.113.5", 0, 0);
 	test_both("allow-all,198.51.100.1", "198.51.100.1", 1, 1);
