@@ -37,6 +37,36 @@ ok "serving" 200 "$STATUS"
 stopped_clean
 ok "STOPPING=1 at SIGTERM" "STOPPING=1" "$(sed -n 4p "$T/notify.log")"
 
+# The journal: when stderr is the stream JOURNAL_STREAM names, each line
+# starts with its priority, <6> info, <4> warning.
+: >"$T/journal.log"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T/journal.log")
+export JOURNAL_STREAM
+"$APID" -d -f "$T/apid.conf" -p "$T/port2" 2>>"$T/journal.log" &
+JPID=$!
+PIDS="$PIDS $JPID"
+i=0
+until grep -q 'started: ' "$T/journal.log" || [ $i -gt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill "$JPID"
+wait "$JPID"
+unset JOURNAL_STREAM
+contains "info lines carry <6>" "<6>started: " "$(cat "$T/journal.log")"
+ok "every line carries a priority" 0 \
+    "$(grep -vc '^<[0-7]>' "$T/journal.log")"
+"$APID" -d -f "$T/apid.conf" -p "$T/port3" 2>"$T/plain.log" &
+JPID=$!
+i=0
+until grep -q 'started: ' "$T/plain.log" || [ $i -gt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill "$JPID"
+wait "$JPID"
+ok "not the journal: no prefix" 0 "$(grep -c '^<[0-7]>' "$T/plain.log")"
+
 if ! command -v systemd-socket-activate >/dev/null 2>&1; then
 	echo "systemd.t.sh: no systemd-socket-activate; socket activation skipped"
 	finish
