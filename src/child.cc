@@ -83,7 +83,7 @@ child_chld_cb(int, short, void *)
 			if (errno == EINTR)
 				continue;
 			if (errno != ECHILD)
-				log_warn("%s: waitpid", __func__);
+				log_warn("reaping commands: waitpid");
 			break;
 		}
 		if (child_remove(pid, &cb, &arg) == -1) {
@@ -100,16 +100,16 @@ child_init(struct event_base *base)
 	if (child_base != nullptr) {
 		if (child_base == base)
 			return 0;
-		log_warnx("%s: already initialised on another base", __func__);
+		log_warnx("commands: already initialised on another base");
 		return -1;
 	}
 	child_chld_ev = evsignal_new(base, SIGCHLD, child_chld_cb, nullptr);
 	if (child_chld_ev == nullptr) {
-		log_warnx("%s: evsignal_new failed", __func__);
+		log_warnx("commands: evsignal_new failed");
 		return -1;
 	}
 	if (evsignal_add(child_chld_ev, nullptr) == -1) {
-		log_warnx("%s: evsignal_add failed", __func__);
+		log_warnx("commands: evsignal_add failed");
 		event_free(child_chld_ev);
 		child_chld_ev = nullptr;
 		return -1;

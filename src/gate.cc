@@ -175,7 +175,7 @@ gate_verify_cb(int result, void *arg)
 	/* The row may have changed while argon2 ran: read it again. */
 	found = db_key_get(env->db, r->cred.id, &key, &cause);
 	if (found == -1) {
-		log_warnx("%s: %s", __func__, cause);
+		log_warnx("key database: %s; answered 500", cause);
 		free(cause);
 		r->ep->refuse(r, 500, "Key database unavailable");
 		return;
@@ -208,7 +208,7 @@ gate_access_key(struct request *r)
 	}
 	found = db_key_get(env->db, r->cred.id, &key, &cause);
 	if (found == -1) {
-		log_warnx("%s: %s", __func__, cause);
+		log_warnx("key database: %s; answered 500", cause);
 		free(cause);
 		r->ep->refuse(r, 500, "Key database unavailable");
 		return;
@@ -301,7 +301,7 @@ gate_key_verified(struct request *r, struct db_key *key)
 		may = r->who.is_root;
 	else if ((may = db_key_may_run(env->db, key->id, r->cmd,
 	    &cause)) == -1) {
-		log_warnx("%s: %s", __func__, cause);
+		log_warnx("key database: %s; answered 500", cause);
 		free(cause);
 		r->ep->refuse(r, 500, "Key database unavailable");
 		return;
@@ -407,7 +407,7 @@ gate_legacy_key(struct request *r)
 	key_sha256_hex(key, lookup);
 	found = db_legacy_get(env->db, lookup, &hash, &cause);
 	if (found == -1) {
-		log_warnx("%s: %s", __func__, cause);
+		log_warnx("key database: %s; answered 500", cause);
 		free(cause);
 		r->ep->refuse(r, 500, "Key database unavailable");
 		return;

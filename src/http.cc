@@ -372,7 +372,7 @@ http_reply(struct request *r, int status, const char *ctype,
 	int			 fd;
 
 	if (r->answered) {
-		log_warnx("%s: request answered twice", __func__);
+		log_warnx("a request answered twice (a bug): ignored");
 		return;
 	}
 	r->answered = 1;

@@ -196,7 +196,7 @@ job_submit(const char *name, char *const args[], int nargs, job_done_cb cb,
 	struct job	*job;
 
 	if (job_base == nullptr) {
-		log_warnx("%s: job_init not called", __func__);
+		log_warnx("commands: job_init not called");
 		return nullptr;
 	}
 	if (job_draining)
@@ -287,7 +287,7 @@ job_pipe_read(struct job_pipe *p)
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EINTR)
 			return -1;
-		log_warn("%s: %s: read", __func__, job_name(p->job));
+		log_warn("command %s: reading its output", job_name(p->job));
 		return 0;
 	}
 	if (n == 0)
@@ -404,7 +404,7 @@ job_kill_cb(evutil_socket_t, short, void *arg)
 
 	log_debug("%s: %s: SIGKILL to its group", __func__, job_name(job));
 	if (spawn_kill(job->spawn, SIGKILL) == -1 && errno != ESRCH)
-		log_warn("%s: %s: kill", __func__, job_name(job));
+		log_warn("command %s: kill", job_name(job));
 }
 
 /* SIGTERM to the group now, SIGKILL after the grace if still there. */
@@ -412,7 +412,7 @@ static void
 job_terminate(struct job *job)
 {
 	if (spawn_kill(job->spawn, SIGTERM) == -1 && errno != ESRCH)
-		log_warn("%s: %s: kill", __func__, job_name(job));
+		log_warn("command %s: kill", job_name(job));
 	if (!evtimer_pending(job->kill_ev, nullptr))
 		job_timer_add(job->kill_ev, job->kill_grace);
 }
@@ -422,7 +422,8 @@ job_timeout_cb(evutil_socket_t, short, void *arg)
 {
 	struct job	*job = (struct job *)arg;
 
-	log_warnx("%s: %s: timed out", __func__, job_name(job));
+	log_warnx("command %s: timed out; SIGTERM to its process group",
+	    job_name(job));
 	job->timed_out = 1;
 	job_terminate(job);
 }
@@ -457,7 +458,7 @@ job_started_cb(struct spawn *sp, int out_fd, int err_fd, const char *cause,
 
 	job->spawn = sp;
 	if (cause != nullptr) {
-		log_warnx("%s: %s: %s", __func__, job_name(job), cause);
+		log_warnx("command %s: not started: %s", job_name(job), cause);
 		job->cause = xstrdup(cause);
 		evtimer_del(job->timeout_ev);
 		job->fail_ev = job_timer(job_fail_cb, job);

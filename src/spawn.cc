@@ -243,7 +243,7 @@ spawn_read_cb(evutil_socket_t fd, short, void *)
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n == -1) {
-			log_warn("%s: recvmsg", __func__);
+			log_warn("root helper channel: recvmsg");
 			spawn_lost("channel failed");
 			return;
 		}
@@ -293,7 +293,7 @@ spawn_remote(struct spawn *sp, const char *name, char *const args[],
 	}
 	if (priv_send(spawn_sock, PRIV_SPAWN, sp->id, nargs, spawn_buf,
 	    (size_t)len, nullptr, 0) == -1) {
-		log_warn("%s: sendmsg", __func__);
+		log_warn("root helper channel: sendmsg");
 		spawn_report_start(sp, -1, -1, "the root helper is gone");
 		spawn_lost("does not answer");
 	}
@@ -331,7 +331,7 @@ spawn_kill(struct spawn *sp, int sig)
 	 * command started reaches it once it has. */
 	if (priv_send(spawn_sock, PRIV_KILL, sp->id, sig, nullptr, 0,
 	    nullptr, 0) == -1) {
-		log_warn("%s: sendmsg", __func__);
+		log_warn("root helper channel: sendmsg");
 		return -1;
 	}
 	return 0;

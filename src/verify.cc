@@ -252,7 +252,7 @@ verify_thread(void *)
 		TAILQ_INSERT_TAIL(&verify_done, j, queue);
 		if (write(verify_efd, &one, sizeof one) == -1 &&
 		    errno != EAGAIN)
-			log_warn("%s: eventfd", __func__);
+			log_warn("key verification: eventfd");
 	}
 	pthread_mutex_unlock(&verify_lock);
 	return nullptr;
@@ -323,7 +323,7 @@ verify_done_cb(evutil_socket_t fd, short, void *)
 	uint64_t		 n;
 
 	if (read(fd, &n, sizeof n) == -1 && errno != EAGAIN)
-		log_warn("%s: eventfd", __func__);
+		log_warn("key verification: eventfd");
 	pthread_mutex_lock(&verify_lock);
 	TAILQ_CONCAT(&list, &verify_done, queue);
 	pthread_mutex_unlock(&verify_lock);
@@ -376,7 +376,7 @@ verify_init(struct event_base *base, int nthreads, int max_jobs,
 	int			 i, rc;
 
 	if (verify_crypto_init() == -1) {
-		log_warnx("%s: OpenSSL: HMAC-SHA256 unavailable", __func__);
+		log_warnx("key verification: OpenSSL: HMAC-SHA256 unavailable");
 		return -1;
 	}
 	if (verify_dummy == nullptr)
@@ -387,13 +387,13 @@ verify_init(struct event_base *base, int nthreads, int max_jobs,
 	verify_max_per_addr = max_per_addr > 0 ? max_per_addr : 1;
 	verify_settle = settle;
 	if ((verify_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
-		log_warn("%s: eventfd", __func__);
+		log_warn("key verification: eventfd");
 		return -1;
 	}
 	verify_ev = event_new(base, verify_efd, EV_READ | EV_PERSIST,
 	    verify_done_cb, nullptr);
 	if (verify_ev == nullptr || event_add(verify_ev, nullptr) == -1) {
-		log_warnx("%s: event_add failed", __func__);
+		log_warnx("key verification: event_add failed");
 		return -1;
 	}
 	if (nthreads < 1)
@@ -412,7 +412,7 @@ verify_init(struct event_base *base, int nthreads, int max_jobs,
 	}
 	pthread_sigmask(SIG_SETMASK, &old, nullptr);
 	if (verify_nthreads < nthreads) {
-		log_warnx("%s: pthread_create failed", __func__);
+		log_warnx("key verification: pthread_create failed");
 		return -1;
 	}
 	return 0;
