@@ -660,24 +660,38 @@ helper_ask_locked(int ctl_fd, uint32_t type, const char *text, int *fds,
     char **cause)
 {
 	static char	*buf;
+	static int	 broken;	/* an answer missed or garbled */
 	struct priv_msg	 msg;
 	struct timeval	 tv = { HELPER_ASK_TIMEOUT, 0 };
 	const char	*why;
 	int		 got[PRIV_FDS_MAX + 1], ngot;
 	ssize_t		 n;
 
-	if (buf == nullptr)
+	/* After a late or garbled answer the next one could be the wrong
+	 * one's: ask no more (reads fail closed; the spawn channel decides
+	 * whether the daemon goes on). */
+	if (broken) {
+		xasprintf(cause, "the root helper did not answer in time");
+		errno = EIO;
+		return -1;
+	}
+	if (buf == nullptr) {
 		buf = (char *)xmalloc(PRIV_MSG_MAX + 1);
-	setsockopt(ctl_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		setsockopt(ctl_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	}
 	if (priv_send(ctl_fd, type, 0, 0, text, text != nullptr ?
 	    strlen(text) : 0, nullptr, 0) == -1 ||
 	    (n = priv_recv(ctl_fd, buf, PRIV_MSG_MAX + 1, got, &ngot, 0)) ==
 	    -1) {
 		xasprintf(cause, "the root helper: %s", strerror(errno));
+		broken = 1;
+		errno = EIO;
 		return -1;
 	}
 	if (n == 0) {
 		xasprintf(cause, "the root helper has exited");
+		broken = 1;
+		errno = EIO;
 		return -1;
 	}
 	if (priv_parse(buf, (size_t)n, got, ngot, &msg, &why) == -1 ||
@@ -686,6 +700,8 @@ helper_ask_locked(int ctl_fd, uint32_t type, const char *text, int *fds,
 		for (int i = 0; i < ngot; i++)
 			close(got[i]);
 		xasprintf(cause, "the root helper: %s", why);
+		broken = 1;
+		errno = EIO;
 		return -1;
 	}
 	if (msg.hdr.type == PRIV_REFUSED) {
