@@ -30,6 +30,7 @@ struct config {
 	char		*bin_dir;
 	char		*exec_prefix;	/* words, split at use */
 	char		*hestia_conf;
+	int		 hestia_key_sync; /* keys follow Hestia's files */
 	struct hestia_switches sw;
 	char		*trusted_proxies;
 	char		*proxy_header;	/* X-Real-IP, X-Forwarded-For, ... */
