@@ -34,6 +34,7 @@
 #include "http.h"
 #include "job.h"
 #include "key.h"
+#include "listener.h"
 #include "sdnotify.h"
 #include "tls.h"
 #include "verify.h"
@@ -433,39 +434,6 @@ http_pending(void)
 	return http_npending;
 }
 
-/* "HOST:PORT" or "[V6]:PORT"; fills host (brackets removed) and port. */
-static int
-http_split_listen(const char *spec, char *host, size_t hostlen, int *port)
-{
-	const char	*colon, *h = spec, *end;
-	size_t		 n;
-	long		 p;
-	char		*ep;
-
-	if (spec[0] == '[') {
-		if ((end = strchr(spec, ']')) == nullptr || end[1] != ':')
-			return -1;
-		h = spec + 1;
-		n = end - h;
-		colon = end + 1;
-	} else {
-		if ((colon = strrchr(spec, ':')) == nullptr)
-			return -1;
-		n = colon - spec;
-	}
-	if (n == 0 || n >= hostlen)
-		return -1;
-	memcpy(host, h, n);
-	host[n] = '\0';
-	errno = 0;
-	p = strtol(colon + 1, &ep, 10);
-	if (colon[1] == '\0' || *ep != '\0' || errno != 0 || p < 0 ||
-	    p > 65535)
-		return -1;
-	*port = (int)p;
-	return 0;
-}
-
 /* Out of file descriptors: stop accepting for a moment instead of
  * spinning on a listener that stays readable. */
 static void
@@ -507,7 +475,8 @@ http_listen_unix(const char *path, char **cause)
 {
 	struct sockaddr_un	 sun;
 	struct stat		 st;
-	int			 fd;
+	char			*spec;
+	int			 fd, state;
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
@@ -517,14 +486,15 @@ http_listen_unix(const char *path, char **cause)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path));
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			xasprintf(cause, "LISTEN: unix:%s: exists and is not "
-			    "a socket", path);
-			return -1;
-		}
+	/* A socket file is replaced only when nobody answers on it: a live
+	 * daemon's would be taken from it without a word. */
+	xasprintf(&spec, "unix:%s", path);
+	state = listener_check(spec, cause);
+	free(spec);
+	if (state != LISTENER_FREE)
+		return -1;
+	if (lstat(path, &st) == 0)
 		unlink(path);
-	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
 	    chmod(path, 0660) == -1 || listen(fd, 128) == -1) {
@@ -612,7 +582,7 @@ http_listen(const char *spec, char **cause)
 	struct sockaddr_storage		 ss;
 	socklen_t			 sslen = sizeof ss;
 	char				 host[INET6_ADDRSTRLEN + 2];
-	int				 port, fd;
+	int				 port, fd, e;
 
 	if (http_nbound == HTTP_MAX_LISTENERS) {
 		xasprintf(cause, "LISTEN: more than %d listeners",
@@ -629,15 +599,19 @@ http_listen(const char *spec, char **cause)
 			return -1;
 		goto bound;
 	}
-	if (http_split_listen(spec, host, sizeof host, &port) == -1) {
+	if (listener_split(spec, host, sizeof host, &port) == -1) {
 		xasprintf(cause, "LISTEN: %s: expected HOST:PORT, [V6]:PORT "
 		    "or unix:/path", spec);
 		return -1;
 	}
 	bs = evhttp_bind_socket_with_handle(http_server, host, port);
 	if (bs == nullptr) {
-		xasprintf(cause, "LISTEN: %s: cannot bind: %s", spec,
-		    strerror(errno));
+		/* Name the process that holds it, when it is taken. */
+		e = errno;
+		if (e != EADDRINUSE ||
+		    listener_check(spec, cause) == LISTENER_FREE)
+			xasprintf(cause, "LISTEN: %s: cannot bind: %s", spec,
+			    strerror(e));
 		return -1;
 	}
 	fd = evhttp_bound_socket_get_fd(bs);
