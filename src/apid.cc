@@ -255,6 +255,7 @@ apid_sighup_cb(evutil_socket_t, short, void *)
 		return;
 	}
 	apid_keep("LISTEN", &conf.listen, apid_conf.listen);
+	apid_keep("SOCKET_GROUP", &conf.socket_group, apid_conf.socket_group);
 	apid_keep("DATABASE", &conf.database, apid_conf.database);
 	apid_keep("USER", &conf.user, apid_conf.user);
 	config_free(&apid_conf);

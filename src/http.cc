@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,7 @@ static struct event	*http_accept_timer;
 struct http_listener {
 	char	 host[PATH_MAX_UNIX];
 	int	 port;		/* -1: a unix socket */
+	int	 unlink;	/* a socket file of ours, removed at stop */
 	struct evhttp		*server;
 	struct evhttp_bound_socket *sock;
 };
@@ -469,12 +472,46 @@ http_accept_error_cb(struct evconnlistener *, void *)
 	evtimer_add(http_accept_timer, &tv);
 }
 
-/* unix:/path, mode 0660; a stale socket file is replaced. */
+/* The socket's directory, /run/hestia-apid by default, made when it is
+ * missing (its last part only: /run is emptied at boot), mode 0755, and
+ * given to USER, so that the network side can remove its socket at stop.
+ * The socket's own mode and group decide who may connect. */
+static int
+http_unix_dir(const char *path, char **cause)
+{
+	char		 dir[PATH_MAX_UNIX], *slash;
+	struct passwd	*pw;
+
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/')) == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) == -1) {
+		if (errno == EEXIST)
+			return 0;
+		xasprintf(cause, "LISTEN: unix:%s: %s: %s", path, dir,
+		    strerror(errno));
+		return -1;
+	}
+	/* Our umask (077) took the bits away. */
+	if (chmod(dir, 0755) == -1)
+		log_warn("LISTEN: chmod %s", dir);
+	if (geteuid() == 0 && env->conf->user[0] != '\0' &&
+	    (pw = getpwnam(env->conf->user)) != nullptr &&
+	    chown(dir, pw->pw_uid, pw->pw_gid) == -1)
+		log_warn("LISTEN: chown %s", dir);
+	return 0;
+}
+
+/* unix:/path, mode 0660, of SOCKET_GROUP when set; a stale socket file is
+ * replaced. */
 static int
 http_listen_unix(const char *path, char **cause)
 {
 	struct sockaddr_un	 sun;
 	struct stat		 st;
+	struct group		*gr;
+	const char		*group = env->conf->socket_group;
 	char			*spec;
 	int			 fd, state;
 
@@ -495,12 +532,28 @@ http_listen_unix(const char *path, char **cause)
 		return -1;
 	if (lstat(path, &st) == 0)
 		unlink(path);
+	else if (http_unix_dir(path, cause) == -1)
+		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
-	    chmod(path, 0660) == -1 || listen(fd, 128) == -1) {
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		xasprintf(cause, "LISTEN: unix:%s: %s", path, strerror(errno));
 		if (fd != -1)
 			close(fd);
+		return -1;
+	}
+	/* The group first: until the mode is set, only we may connect. */
+	if (group[0] != '\0' && ((gr = getgrnam(group)) == nullptr ||
+	    chown(path, (uid_t)-1, gr->gr_gid) == -1)) {
+		xasprintf(cause, "LISTEN: unix:%s: SOCKET_GROUP %s: %s", path,
+		    group, gr == nullptr ? "no such group" : strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	if (chmod(path, 0660) == -1 || listen(fd, 128) == -1) {
+		xasprintf(cause, "LISTEN: unix:%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
 		return -1;
 	}
 	http_bound[http_nbound].sock = evhttp_accept_socket_with_handle(
@@ -514,6 +567,7 @@ http_listen_unix(const char *path, char **cause)
 	snprintf(http_bound[http_nbound].host,
 	    sizeof http_bound[http_nbound].host, "unix:%s", path);
 	http_bound[http_nbound].port = -1;
+	http_bound[http_nbound].unlink = 1;
 	return 0;
 }
 
@@ -779,8 +833,10 @@ http_stop_accepting(void)
 			evhttp_del_accept_socket(http_bound[i].server,
 			    http_bound[i].sock);
 		http_bound[i].sock = nullptr;
-		if (http_bound[i].port == -1)
+		/* Never systemd's: its socket unit still listens there. */
+		if (http_bound[i].unlink)
 			unlink(http_bound[i].host + 5);
+		http_bound[i].unlink = 0;
 	}
 }
 
