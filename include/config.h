@@ -31,6 +31,7 @@ struct argon2_cost {
 struct config {
 	char		*path;
 	char		*listen;
+	char		*socket_group;	/* of the unix: listeners */
 	char		*database;
 	char		*bin_dir;
 	char		*exec_prefix;	/* words, split at use */

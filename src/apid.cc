@@ -24,6 +24,7 @@
 #include "hsync.h"
 #include "http.h"
 #include "job.h"
+#include "listener.h"
 #include "priv.h"
 #include "lockout.h"
 #include "spawn.h"
@@ -102,6 +103,36 @@ apid_usage(int code)
 	    "  -V           print the version and exit\n"
 	    "  -v           verbose (debug) logging\n", CONFIG_DEFAULT_PATH);
 	exit(code);
+}
+
+/* -n: every LISTEN entry is an address, and none is held by another
+ * process (Hestia's own nginx on 8083, say), which would stop the start.
+ * One that a hestia-apid or systemd's socket unit holds is as a reload or
+ * socket activation expects it. */
+static int
+apid_check_listen(const struct config *conf)
+{
+	char	*list, *p, *spec, *cause;
+	int	 rv = 0, state;
+
+	p = list = xstrdup(conf->listen);
+	while ((spec = strsep(&p, ",")) != nullptr) {
+		while (*spec == ' ')
+			spec++;
+		if (*spec == '\0')
+			continue;
+		cause = nullptr;
+		state = listener_check(spec, &cause);
+		if (state == -1 || state == LISTENER_TAKEN) {
+			fprintf(stderr, "hestia-apid: %s: %s\n", conf->path,
+			    cause);
+			rv = -1;
+		} else if (state == LISTENER_OURS)
+			log_debug("%s", cause);
+		free(cause);
+	}
+	free(list);
+	return rv;
 }
 
 /* Idle and slow clients each hold a descriptor: allow as many as the
@@ -231,6 +262,7 @@ apid_sighup_cb(evutil_socket_t, short, void *)
 		return;
 	}
 	apid_keep("LISTEN", &conf.listen, apid_conf.listen);
+	apid_keep("SOCKET_GROUP", &conf.socket_group, apid_conf.socket_group);
 	apid_keep("DATABASE", &conf.database, apid_conf.database);
 	apid_keep("USER", &conf.user, apid_conf.user);
 	config_free(&apid_conf);
@@ -313,6 +345,8 @@ main(int argc, char *argv[])
 		exit(1);
 	}
 	if (checkonly) {
+		if (apid_check_listen(&apid_conf) == -1)
+			exit(1);
 		printf("configuration OK\n");
 		exit(0);
 	}

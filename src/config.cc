@@ -2,6 +2,7 @@
 /* The configuration file, in hestia.conf's own syntax, parsed from a table. */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ enum config_type {
 	CT_PROXIES,	/* CIDRs and "unix" */
 	CT_PROXY_HEADER, /* the one forwarding header believed */
 	CT_USER,	/* a user of this system, or empty */
+	CT_GROUP,	/* a group of this system, or empty */
 };
 
 struct config_key {
@@ -68,6 +70,7 @@ static const struct config_key config_keys[] = {
 	{ "QUEUE",		CT_INT,		OFF(queue), 0, 65536 },
 	{ "ROOT_USER",		CT_STRING,	OFF(sw.root_user), 0, 0 },
 	{ "SHADOW_FILE",	CT_PATH,	OFF(shadow_file), 0, 0 },
+	{ "SOCKET_GROUP",	CT_GROUP,	OFF(socket_group), 0, 0 },
 	{ "TLS_CERT",		CT_PATH_EMPTY,	OFF(tls_cert), 0, 0 },
 	{ "TLS_KEY",		CT_PATH_EMPTY,	OFF(tls_key), 0, 0 },
 	{ "TMP_DIR",		CT_PATH,	OFF(tmp_dir), 0, 0 },
@@ -167,7 +170,12 @@ config_defaults(struct config *conf)
 	long	 ncpu;
 
 	memset(conf, 0, sizeof *conf);
-	conf->listen = xstrdup("127.0.0.1:8083");
+	/* Not Hestia's 8083, which its own nginx holds: a socket that
+	 * Hestia's nginx proxies /api/ to (hestia-apid.conf(5)), and that
+	 * only root and SOCKET_GROUP may use, so that TRUSTED_PROXIES='unix'
+	 * lets no local user name a client address. */
+	conf->listen = xstrdup("unix:/run/hestia-apid/api.sock");
+	conf->socket_group = xstrdup("");
 	conf->database = xstrdup("/var/lib/hestia-apid/keys.db");
 	conf->bin_dir = xstrdup("/usr/local/hestia/bin");
 	conf->exec_prefix = xstrdup("");
@@ -281,6 +289,10 @@ config_set(struct config *conf, const struct config_key *ck,
 	case CT_USER:
 		if (value[0] != '\0' && getpwnam(value) == nullptr)
 			return "no such user";
+		break;
+	case CT_GROUP:
+		if (value[0] != '\0' && getgrnam(value) == nullptr)
+			return "no such group";
 		break;
 	case CT_PROXIES:
 		if (config_check_proxies(value, why_buf, sizeof why_buf) == -1)
@@ -421,7 +433,7 @@ config_free(struct config *conf)
 		switch (config_keys[i].type) {
 		case CT_STRING: case CT_PATH: case CT_PATH_EMPTY:
 		case CT_LOCKOUT: case CT_PROXIES: case CT_USER:
-		case CT_PROXY_HEADER:
+		case CT_GROUP: case CT_PROXY_HEADER:
 			free(*(char **)((char *)conf + config_keys[i].offset));
 			break;
 		default:

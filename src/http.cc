@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,7 @@
 #include "http.h"
 #include "job.h"
 #include "key.h"
+#include "listener.h"
 #include "sdnotify.h"
 #include "tls.h"
 #include "verify.h"
@@ -63,6 +66,7 @@ static struct event	*http_accept_timer;
 struct http_listener {
 	char	 host[PATH_MAX_UNIX];
 	int	 port;		/* -1: a unix socket */
+	int	 unlink;	/* a socket file of ours, removed at stop */
 	struct evhttp		*server;
 	struct evhttp_bound_socket *sock;
 };
@@ -435,39 +439,6 @@ http_pending(void)
 	return http_npending;
 }
 
-/* "HOST:PORT" or "[V6]:PORT"; fills host (brackets removed) and port. */
-static int
-http_split_listen(const char *spec, char *host, size_t hostlen, int *port)
-{
-	const char	*colon, *h = spec, *end;
-	size_t		 n;
-	long		 p;
-	char		*ep;
-
-	if (spec[0] == '[') {
-		if ((end = strchr(spec, ']')) == nullptr || end[1] != ':')
-			return -1;
-		h = spec + 1;
-		n = end - h;
-		colon = end + 1;
-	} else {
-		if ((colon = strrchr(spec, ':')) == nullptr)
-			return -1;
-		n = colon - spec;
-	}
-	if (n == 0 || n >= hostlen)
-		return -1;
-	memcpy(host, h, n);
-	host[n] = '\0';
-	errno = 0;
-	p = strtol(colon + 1, &ep, 10);
-	if (colon[1] == '\0' || *ep != '\0' || errno != 0 || p < 0 ||
-	    p > 65535)
-		return -1;
-	*port = (int)p;
-	return 0;
-}
-
 /* Out of file descriptors: stop accepting for a moment instead of
  * spinning on a listener that stays readable. */
 static void
@@ -503,13 +474,48 @@ http_accept_error_cb(struct evconnlistener *, void *)
 	evtimer_add(http_accept_timer, &tv);
 }
 
-/* unix:/path, mode 0660; a stale socket file is replaced. */
+/* The socket's directory, /run/hestia-apid by default, made when it is
+ * missing (its last part only: /run is emptied at boot), mode 0755, and
+ * given to USER, so that the network side can remove its socket at stop.
+ * The socket's own mode and group decide who may connect. */
+static int
+http_unix_dir(const char *path, char **cause)
+{
+	char		 dir[PATH_MAX_UNIX], *slash;
+	struct passwd	*pw;
+
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/')) == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) == -1) {
+		if (errno == EEXIST)
+			return 0;
+		xasprintf(cause, "LISTEN: unix:%s: %s: %s", path, dir,
+		    strerror(errno));
+		return -1;
+	}
+	/* Our umask (077) took the bits away. */
+	if (chmod(dir, 0755) == -1)
+		log_warn("LISTEN: chmod %s", dir);
+	if (geteuid() == 0 && env->conf->user[0] != '\0' &&
+	    (pw = getpwnam(env->conf->user)) != nullptr &&
+	    chown(dir, pw->pw_uid, pw->pw_gid) == -1)
+		log_warn("LISTEN: chown %s", dir);
+	return 0;
+}
+
+/* unix:/path, mode 0660, of SOCKET_GROUP when set; a stale socket file is
+ * replaced. */
 static int
 http_listen_unix(const char *path, char **cause)
 {
 	struct sockaddr_un	 sun;
 	struct stat		 st;
-	int			 fd;
+	struct group		*gr;
+	const char		*group = env->conf->socket_group;
+	char			*spec;
+	int			 fd, state;
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
@@ -519,20 +525,37 @@ http_listen_unix(const char *path, char **cause)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path));
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			xasprintf(cause, "LISTEN: unix:%s: exists and is not "
-			    "a socket", path);
-			return -1;
-		}
+	/* A socket file is replaced only when nobody answers on it: a live
+	 * daemon's would be taken from it without a word. */
+	xasprintf(&spec, "unix:%s", path);
+	state = listener_check(spec, cause);
+	free(spec);
+	if (state != LISTENER_FREE)
+		return -1;
+	if (lstat(path, &st) == 0)
 		unlink(path);
-	}
+	else if (http_unix_dir(path, cause) == -1)
+		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
-	    chmod(path, 0660) == -1 || listen(fd, 128) == -1) {
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		xasprintf(cause, "LISTEN: unix:%s: %s", path, strerror(errno));
 		if (fd != -1)
 			close(fd);
+		return -1;
+	}
+	/* The group first: until the mode is set, only we may connect. */
+	if (group[0] != '\0' && ((gr = getgrnam(group)) == nullptr ||
+	    chown(path, (uid_t)-1, gr->gr_gid) == -1)) {
+		xasprintf(cause, "LISTEN: unix:%s: SOCKET_GROUP %s: %s", path,
+		    group, gr == nullptr ? "no such group" : strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	if (chmod(path, 0660) == -1 || listen(fd, 128) == -1) {
+		xasprintf(cause, "LISTEN: unix:%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
 		return -1;
 	}
 	http_bound[http_nbound].sock = evhttp_accept_socket_with_handle(
@@ -546,6 +569,7 @@ http_listen_unix(const char *path, char **cause)
 	snprintf(http_bound[http_nbound].host,
 	    sizeof http_bound[http_nbound].host, "unix:%s", path);
 	http_bound[http_nbound].port = -1;
+	http_bound[http_nbound].unlink = 1;
 	return 0;
 }
 
@@ -614,7 +638,7 @@ http_listen(const char *spec, char **cause)
 	struct sockaddr_storage		 ss;
 	socklen_t			 sslen = sizeof ss;
 	char				 host[INET6_ADDRSTRLEN + 2];
-	int				 port, fd;
+	int				 port, fd, e;
 
 	if (http_nbound == HTTP_MAX_LISTENERS) {
 		xasprintf(cause, "LISTEN: more than %d listeners",
@@ -631,15 +655,19 @@ http_listen(const char *spec, char **cause)
 			return -1;
 		goto bound;
 	}
-	if (http_split_listen(spec, host, sizeof host, &port) == -1) {
+	if (listener_split(spec, host, sizeof host, &port) == -1) {
 		xasprintf(cause, "LISTEN: %s: expected HOST:PORT, [V6]:PORT "
 		    "or unix:/path", spec);
 		return -1;
 	}
 	bs = evhttp_bind_socket_with_handle(http_server, host, port);
 	if (bs == nullptr) {
-		xasprintf(cause, "LISTEN: %s: cannot bind: %s", spec,
-		    strerror(errno));
+		/* Name the process that holds it, when it is taken. */
+		e = errno;
+		if (e != EADDRINUSE ||
+		    listener_check(spec, cause) == LISTENER_FREE)
+			xasprintf(cause, "LISTEN: %s: cannot bind: %s", spec,
+			    strerror(e));
 		return -1;
 	}
 	fd = evhttp_bound_socket_get_fd(bs);
@@ -807,8 +835,10 @@ http_stop_accepting(void)
 			evhttp_del_accept_socket(http_bound[i].server,
 			    http_bound[i].sock);
 		http_bound[i].sock = nullptr;
-		if (http_bound[i].port == -1)
+		/* Never systemd's: its socket unit still listens there. */
+		if (http_bound[i].unlink)
 			unlink(http_bound[i].host + 5);
+		http_bound[i].unlink = 0;
 	}
 }
 

@@ -113,6 +113,69 @@ write_conf </dev/null
 check "no side effects" "$T/apid.conf"
 ok "-n creates no database" no "$(test -e "$T/keys.db" && echo yes || echo no)"
 
+# -n tries each LISTEN address: one that another process holds (Hestia's
+# nginx on 8083, say) is an error that names it; one that a running
+# hestia-apid holds is what a reload's -n meets, and fine.
+python3 - "$T/held.sock" >"$T/held.port" <<'PY' &
+import socket, sys, time
+t = socket.socket()
+t.bind(("127.0.0.1", 0))
+t.listen()
+u = socket.socket(socket.AF_UNIX)
+u.bind(sys.argv[1])
+u.listen()
+print(t.getsockname()[1], flush=True)
+time.sleep(60)
+PY
+HOLDER=$!
+PIDS="$PIDS $HOLDER"
+while [ ! -s "$T/held.port" ]; do sleep 0.05; done
+HELD=$(cat "$T/held.port")
+echo "LISTEN='127.0.0.1:$HELD'" | write_conf
+check "TCP address held" "$T/apid.conf"
+ok "TCP address held: exit" 1 "$RC"
+ok "TCP address held: the holder named" \
+    "hestia-apid: $T/apid.conf: LISTEN: 127.0.0.1:$HELD: in use by python3 (pid $HOLDER)" \
+    "$ERR"
+ok "TCP address held: no OK" "" "$OUT"
+echo "LISTEN='[::]:$HELD'" | write_conf
+check "IPv6 wildcard over a held IPv4 port" "$T/apid.conf"
+contains "IPv6 wildcard: the holder named" "1 hestia-apid: " "$RC $ERR"
+contains "IPv6 wildcard: the holder named" "in use by python3 (pid $HOLDER)" \
+    "$ERR"
+echo "LISTEN='127.0.0.1:0, unix:$T/held.sock'" | write_conf
+check "unix socket held" "$T/apid.conf"
+ok "unix socket held: the holder named" \
+    "1 hestia-apid: $T/apid.conf: LISTEN: unix:$T/held.sock: in use by python3 (pid $HOLDER)" \
+    "$RC $ERR"
+"$APID" -d -f "$T/apid.conf" >"$T/out" 2>"$T/err"
+ok "a held socket is never taken over at start" 1 "$?"
+contains "the start names the holder" \
+    "LISTEN: unix:$T/held.sock: in use by python3 (pid $HOLDER)" \
+    "$(cat "$T/err")"
+kill "$HOLDER"
+wait "$HOLDER" 2>/dev/null
+# The socket file python leaves behind answers nobody: free.
+check "a socket file left behind" "$T/apid.conf"
+ok "a socket file left behind is free" "0 configuration OK" "$RC $OUT"
+: >"$T/plain"
+echo "LISTEN='unix:$T/plain,localhost'" | write_conf
+check "not addresses" "$T/apid.conf"
+ok "not addresses: exit" 1 "$RC"
+contains "a file that is not a socket" \
+    "LISTEN: unix:$T/plain: exists and is not a socket" "$ERR"
+contains "a word that is not HOST:PORT" \
+    "LISTEN: localhost: expected HOST:PORT, [V6]:PORT or unix:/path" "$ERR"
+
+# The daemon's own addresses, as ExecReload's -n sees them.
+echo "LISTEN='127.0.0.1:0,unix:$T/apid.sock'" | write_conf
+start_apid
+echo "LISTEN='$PORT,unix:$T/apid.sock'" | write_conf
+check "held by hestia-apid" "$T/apid.conf"
+ok "held by hestia-apid: OK" "0 configuration OK" "$RC $OUT"
+ok "held by hestia-apid: quiet" "" "$ERR"
+stopped_clean
+
 # -V: the version, the same in both programs and the header.
 want=$(sed -n 's/^#define APID_VERSION[^"]*"\(.*\)"/\1/p' "$top/include/version.h")
 ok "hestia-apid -V" "hestia-apid $want" "$("$APID" -V)"

@@ -95,4 +95,6 @@ contains "the log says whose listeners" "2 listener(s) from systemd" \
 kill "$ACT"
 wait "$ACT"
 ok "it stops cleanly" 0 $?
+ok "and leaves systemd's socket file alone" yes \
+    "$(test -S "$T/act.sock" && echo yes || echo no)"
 finish

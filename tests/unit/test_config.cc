@@ -92,7 +92,8 @@ test_check_defaults(const struct config *conf)
 	long	 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	assert_string_equal(conf->path, test_path);
-	assert_string_equal(conf->listen, "127.0.0.1:8083");
+	assert_string_equal(conf->listen, "unix:/run/hestia-apid/api.sock");
+	assert_string_equal(conf->socket_group, "");
 	assert_string_equal(conf->database, "/var/lib/hestia-apid/keys.db");
 	assert_string_equal(conf->bin_dir, "/usr/local/hestia/bin");
 	assert_string_equal(conf->exec_prefix, "");
@@ -397,7 +398,7 @@ test_config_lockout(void **)
 	test_load_fails("LOCKOUT=''\n", test_why(1, "LOCKOUT", why));
 }
 
-/* USER: empty (stay as started), or a user this system has. */
+/* USER and SOCKET_GROUP: empty, or a user (a group) this system has. */
 static void
 test_config_user(void **)
 {
@@ -413,6 +414,12 @@ test_config_user(void **)
 
 	test_load_fails("USER=no-such-user-here\n", test_why(1, "USER",
 	    "no such user"));
+
+	test_load_ok(&conf, "SOCKET_GROUP='nogroup'\n");
+	assert_string_equal(conf.socket_group, "nogroup");
+	config_free(&conf);
+	test_load_fails("SOCKET_GROUP=no-such-group-here\n", test_why(1,
+	    "SOCKET_GROUP", "no such group"));
 }
 
 /* TLS_CERT and TLS_KEY: absolute paths, both or neither. */
