@@ -51,7 +51,7 @@ UNIT_BINS = $(UNIT_SRCS:tests/unit/%.cc=$(BUILD)/tests/%)
 BENCH_BINS = $(patsubst bench/%.cc,$(BUILD)/bench/%,$(wildcard bench/*.cc))
 
 .PHONY: all deps check unit regress compat demo bench install clean fuzz \
-	soak
+	soak deb
 
 all: $(PROGS:%=$(BUILD)/%)
 
@@ -209,5 +209,12 @@ install: all
 	    --shell /usr/sbin/nologin hestia-apid; \
 	fi
 
+# The Debian package, built by dpkg-buildpackage from a copy of the tree
+# (debian/), then checked by lintian: build-deb/hestia-apid_VERSION_ARCH.deb,
+# with build.log and lintian.txt beside it.
+deb:
+	@sh tools/deps.sh deb
+	@sh tools/deb.sh build-deb
+
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-deb
