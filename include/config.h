@@ -31,6 +31,7 @@ struct config {
 	char		*bin_dir;
 	char		*exec_prefix;	/* words, split at use */
 	char		*hestia_conf;
+	int		 hestia_conf_found; /* unset, and Hestia's was found */
 	struct hestia_switches sw;
 	char		*trusted_proxies;
 	char		*proxy_header;	/* X-Real-IP, X-Forwarded-For, ... */
