@@ -87,6 +87,7 @@ apid_conf() {
 LISTEN='127.0.0.1:0'
 DATABASE='$tmp/$n.db'
 BIN_DIR='$ROOT/bench/bin'
+HESTIA_CONF=''
 API='yes'
 API_SYSTEM='1'
 API_ALLOWED_IP='allow-all'

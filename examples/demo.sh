@@ -3,8 +3,10 @@
 # Run hestia-apid on a free local port against the example v-* commands.
 #
 # Usage (from the top of the tree): BUILD=build sh examples/demo.sh
-# Everything lives in a fresh /tmp/hestia-apid-demo.XXXXXX directory, which
-# is kept when the demo stops so that keys.db and the logs can be looked at.
+# Everything lives in a fresh ${TMPDIR:-/tmp}/hestia-apid-demo.XXXXXX
+# directory, which is kept when the demo stops so that keys.db and the logs
+# can be looked at. Ctrl-C (or SIGINT, SIGTERM) stops the daemon and the
+# demo, which then exits 0 with one line.
 set -eu
 
 BUILD=${BUILD:-build}
@@ -29,7 +31,7 @@ case $bindir in
 *\'*) die "the tree's path may not contain a quote: $bindir" ;;
 esac
 
-state=$(mktemp -d /tmp/hestia-apid-demo.XXXXXX)
+state=$(mktemp -d "${TMPDIR:-/tmp}/hestia-apid-demo.XXXXXX")
 conf=$state/hestia-apid.conf
 mkdir -p "$state/conf" "$state/data/users" "$state/log"
 
@@ -78,18 +80,23 @@ case $key in
 *) hash="-d 'hash=$key'" ;;
 esac
 
+# Ctrl-C reaches the daemon too (it is in the terminal's process group):
+# both stop, and the demo says so in one line, without an error.
 pid=
-interrupted=0
 stop() {
-	interrupted=1
+	trap - INT TERM EXIT
 	if [ -n "$pid" ]; then
 		kill -TERM "$pid" 2>/dev/null || :
+		wait "$pid" 2>/dev/null || :
 	fi
+	echo "demo: stopped; state kept in $state" >&2
+	exit 0
 }
 trap stop INT TERM
-trap 'stop; echo "demo: state kept in $state" >&2' EXIT
+trap 'echo "demo: state kept in $state" >&2' EXIT
 
-"$apid" -d -f "$conf" -p "$state/port" &
+# The daemon's log goes to a file, so that the terminal shows the demo.
+"$apid" -d -f "$conf" -p "$state/port" 2>"$state/apid.log" &
 pid=$!
 
 # Wait (at most about 5 s) for the daemon to bind and write the port file.
@@ -100,7 +107,7 @@ while [ "$i" -lt 50 ]; do
 		rc=0
 		wait "$pid" || rc=$?
 		pid=
-		[ "$interrupted" -eq 0 ] || die "interrupted before the daemon was ready"
+		cat "$state/apid.log" >&2
 		die "hestia-apid exited with status $rc"
 	fi
 	if [ -s "$state/port" ]; then
@@ -122,6 +129,7 @@ cat <<EOF
 
 hestia-apid is running on $addr (Ctrl-C stops it).
   state:    $state (kept after exit; rm -rf it when done)
+  log:      $state/apid.log
   config:   $conf
   commands: $bindir
   key:      $key (user admin, all commands)
@@ -139,14 +147,10 @@ Try:
 
 EOF
 
-# A trapped signal interrupts wait: wait again until the daemon has drained
-# its commands and exited (a wait on a child that is gone returns at once).
+# Until a signal (stop, above) or the daemon's own end.
 rc=0
-while :; do
-	interrupted=0
-	rc=0
-	wait "$pid" || rc=$?
-	[ "$interrupted" -eq 1 ] || break
-done
+wait "$pid" || rc=$?
 pid=
-echo "demo: hestia-apid stopped (status $rc)" >&2
+trap - EXIT
+echo "demo: hestia-apid exited with status $rc; state kept in $state" >&2
+exit "$rc"

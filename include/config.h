@@ -37,6 +37,7 @@ struct config {
 	char		*exec_prefix;	/* words, split at use */
 	char		*hestia_conf;
 	int		 hestia_key_sync; /* keys follow Hestia's files */
+	int		 hestia_conf_found; /* unset, and Hestia's was found */
 	struct hestia_switches sw;
 	char		*trusted_proxies;
 	char		*proxy_header;	/* X-Real-IP, X-Forwarded-For, ... */

@@ -351,6 +351,9 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 
+	if (apid_conf.hestia_conf_found)
+		log_info("HESTIA_CONF not set: Hestia is installed, using %s "
+		    "(HESTIA_CONF='' turns this off)", apid_conf.hestia_conf);
 	apid_raise_nofile();
 	env = &apid_env_storage;
 	env->conf = &apid_conf;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The configuration file, in hestia.conf's own syntax, parsed from a table. */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
@@ -42,6 +44,10 @@ struct config_key {
 };
 
 #define OFF(f) offsetof(struct config, f)
+
+/* Where Hestia's scripts learn $HESTIA, and where it usually is. */
+#define CONFIG_HESTIACP_DIR	"/etc/hestiacp"
+#define CONFIG_HESTIA_DIR	"/usr/local/hestia"
 
 static const struct config_key config_keys[] = {
 	{ "API",		CT_YESNO,	OFF(sw.api), 0, 0 },
@@ -314,6 +320,7 @@ config_set(struct config *conf, const struct config_key *ck,
 struct config_load_ctx {
 	struct config	*conf;
 	const char	*path;
+	int		 hestia_conf_set;	/* the file names HESTIA_CONF */
 };
 
 static int
@@ -327,6 +334,8 @@ config_load_cb(const char *key, const char *value, int lineno, void *arg,
 	for (i = 0; i < nitems(config_keys); i++) {
 		if (strcmp(config_keys[i].name, key) != 0)
 			continue;
+		if (config_keys[i].offset == OFF(hestia_conf))
+			ctx->hestia_conf_set = 1;
 		why = config_set(ctx->conf, &config_keys[i], value);
 		if (why == nullptr)
 			return 0;
@@ -337,13 +346,87 @@ config_load_cb(const char *key, const char *value, int lineno, void *arg,
 	return -1;
 }
 
-static int
-config_check(struct config *conf, const char *path, char **cause)
+/* The last HESTIA= of one of Hestia's /etc/hestiacp files, into dir.
+ * What is not a plain assignment (the "[[ -f local.conf ]] && source"
+ * line) is passed over. */
+static void
+config_find_hestia_var(const char *path, char *dir, size_t size)
 {
+	FILE		*f;
+	char		*line = nullptr, *key, *value;
+	const char	*why;
+	size_t		 n = 0;
+
+	if ((f = fopen(path, "re")) == nullptr)
+		return;
+	while (getline(&line, &n, f) != -1) {
+		if (shconf_parse_line(line, &key, &value, &why) == 1 &&
+		    strcmp(key, "HESTIA") == 0)
+			snprintf(dir, size, "%s", value);
+	}
+	free(line);
+	fclose(f);
+}
+
+static int
+config_is_file(const char *path)
+{
+	struct stat	 st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * Hestia's hestia.conf, or "" without Hestia. Found as Hestia's scripts
+ * find $HESTIA, through /etc/hestiacp/hestia.conf (HESTIA='/usr/local/
+ * hestia', then local.conf, which may change it), else in its usual
+ * place. Looked for once, at the first load: the daemon's is at start, as
+ * root, and a reload by the network side (which may not see into
+ * Hestia's conf/) must find the same. HESTIA_APID_TEST_ROOT, for tests,
+ * names a directory to look in instead of /.
+ */
+static const char *
+config_find_hestia(void)
+{
+	static char	*found;
+	const char	*root;
+	char		 dir[PATH_MAX], path[2 * PATH_MAX + 32];
+
+	if (found != nullptr)
+		return found;
+	if ((root = getenv("HESTIA_APID_TEST_ROOT")) == nullptr)
+		root = "";
+	dir[0] = '\0';
+	snprintf(path, sizeof path, "%s%s/hestia.conf", root,
+	    CONFIG_HESTIACP_DIR);
+	config_find_hestia_var(path, dir, sizeof dir);
+	snprintf(path, sizeof path, "%s%s/local.conf", root,
+	    CONFIG_HESTIACP_DIR);
+	config_find_hestia_var(path, dir, sizeof dir);
+	snprintf(path, sizeof path, "%s%s/conf/hestia.conf", root, dir);
+	if (dir[0] == '/' && config_is_file(path))
+		return found = xstrdup(path);
+	snprintf(path, sizeof path, "%s%s/conf/hestia.conf", root,
+	    CONFIG_HESTIA_DIR);
+	return found = xstrdup(config_is_file(path) ? path : "");
+}
+
+/* What the keys together require; HESTIA_CONF unset means Hestia's own
+ * when Hestia is installed (HESTIA_CONF='' keeps it off). */
+static int
+config_check(struct config *conf, int hestia_conf_set, char **cause)
+{
+	const char	*found;
+
 	if ((conf->tls_cert[0] == '\0') != (conf->tls_key[0] == '\0')) {
 		xasprintf(cause, "%s: TLS_CERT and TLS_KEY: set both or "
-		    "neither", path);
+		    "neither", conf->path);
 		return -1;
+	}
+	if (!hestia_conf_set && (found = config_find_hestia())[0] != '\0') {
+		free(conf->hestia_conf);
+		conf->hestia_conf = xstrdup(found);
+		conf->hestia_conf_found = 1;
 	}
 	return 0;
 }
@@ -352,21 +435,21 @@ int
 config_load(struct config *conf, const char *path, int missing_ok,
     char **cause)
 {
-	struct config_load_ctx	 ctx = { conf, path };
+	struct config_load_ctx	 ctx = { conf, path, 0 };
 
 	config_defaults(conf);
 	conf->path = xstrdup(path);
 	if (missing_ok && access(path, F_OK) == -1 && errno == ENOENT)
-		return 0;
+		return config_check(conf, 0, cause);
 	if (shconf_read(path, config_load_cb, &ctx, cause) == -1)
 		return -1;
-	return config_check(conf, path, cause);
+	return config_check(conf, ctx.hestia_conf_set, cause);
 }
 
 int
 config_load_fd(struct config *conf, const char *path, int fd, char **cause)
 {
-	struct config_load_ctx	 ctx = { conf, path };
+	struct config_load_ctx	 ctx = { conf, path, 0 };
 	FILE			*f;
 	int			 rv, dupfd;
 
@@ -384,7 +467,7 @@ config_load_fd(struct config *conf, const char *path, int fd, char **cause)
 	fclose(f);
 	if (rv == -1)
 		return -1;
-	return config_check(conf, path, cause);
+	return config_check(conf, ctx.hestia_conf_set, cause);
 }
 
 void
@@ -392,7 +475,7 @@ config_hestia_dir(const struct config *conf, char *dir, size_t size)
 {
 	char	*p;
 
-	snprintf(dir, size, "/usr/local/hestia");
+	snprintf(dir, size, "%s", CONFIG_HESTIA_DIR);
 	if (conf->hestia_conf[0] == '\0')
 		return;
 	/* HESTIA_CONF is $HESTIA/conf/hestia.conf */

@@ -9,6 +9,10 @@ case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 APID=$BUILD/hestia-apid
 APICTL=$BUILD/hestia-apictl
 T=$(mktemp -d /tmp/apid-regress.XXXXXX)
+# A Hestia installed on this machine is never found by accident (an unset
+# HESTIA_CONF looks for one): the daemon looks in this empty place instead.
+HESTIA_APID_TEST_ROOT=$T/no-hestia
+export HESTIA_APID_TEST_ROOT
 PIDS=""
 npass=0
 nfail=0
@@ -54,6 +58,7 @@ write_conf() {
 		echo "LISTEN='127.0.0.1:0'"
 		echo "DATABASE='$T/keys.db'"
 		echo "BIN_DIR='${BIN:-$top/tests/compat/bin}'"
+		echo "HESTIA_CONF=''"
 		echo "API='yes'"
 		echo "API_SYSTEM='2'"
 		echo "API_ALLOWED_IP='allow-all'"

@@ -39,7 +39,7 @@ printf "LISTEN='unix:%s/run/api.sock'\nSOCKET_GROUP='no-such-group'\n" "$T" |
     write_conf
 "$APID" -n -f "$T/apid.conf" >"$T/out" 2>"$T/err"
 ok "an unknown SOCKET_GROUP is refused" \
-    "1 hestia-apid: $T/apid.conf:12: SOCKET_GROUP: no such group" \
+    "1 hestia-apid: $T/apid.conf:$(grep -c . "$T/apid.conf"): SOCKET_GROUP: no such group" \
     "$? $(cat "$T/err")"
 
 if [ "$(id -u)" -ne 0 ]; then

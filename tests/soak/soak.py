@@ -88,6 +88,7 @@ class Soak:
                 "LISTEN='127.0.0.1:0,unix:%s'" % self.sock,
                 "DATABASE='%s/keys.db'" % self.dbdir,
                 "BIN_DIR='%s/tests/soak/bin'" % TOP,
+                "HESTIA_CONF=''",
                 "API='yes'", "API_SYSTEM='2'",
                 "API_ALLOWED_IP='allow-all'",
                 "AUTH_LOG='%s/auth.log'" % self.t,

@@ -28,6 +28,10 @@ test_group_setup(void **)
 	if (mkdtemp(test_dir) == nullptr)
 		return -1;
 	snprintf(test_path, sizeof test_path, "%s/apid.conf", test_dir);
+	/* No Hestia there: an unset HESTIA_CONF stays empty, whatever is
+	 * installed on this machine (tests/regress/hestia-conf.t.sh finds
+	 * one). */
+	setenv("HESTIA_APID_TEST_ROOT", test_dir, 1);
 	return 0;
 }
 
@@ -98,6 +102,7 @@ test_check_defaults(const struct config *conf)
 	assert_string_equal(conf->bin_dir, "/usr/local/hestia/bin");
 	assert_string_equal(conf->exec_prefix, "");
 	assert_string_equal(conf->hestia_conf, "");
+	assert_int_equal(conf->hestia_conf_found, 0);
 	assert_int_equal(conf->sw.api, 0);
 	assert_int_equal(conf->sw.api_system, 1);
 	assert_string_equal(conf->sw.allowed_ip, "");
