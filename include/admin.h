@@ -80,11 +80,6 @@ typedef void (*admin_name_cb)(const char *, void *);
 /* Functions returning int give -1 with *cause on a database error; the
  * other values are documented with each. */
 
-/* One write transaction around several calls (BEGIN IMMEDIATE). */
-int	 admin_begin(struct db *, char **cause);
-int	 admin_commit(struct db *, char **cause);
-void	 admin_rollback(struct db *);
-
 /* Insert a key with its perms and CIDRs (created_at 0: now); call inside
  * a transaction. 1 inserted, 0 a key with this ID exists. */
 int	 admin_key_add(struct db *, const struct db_key *,

@@ -124,7 +124,7 @@ apictl_open(struct apictl *ctl)
 [[noreturn]] static void
 apictl_die_db(struct apictl *ctl, char *cause)
 {
-	admin_rollback(ctl->db);
+	db_rollback(ctl->db);
 	apictl_die(E_DB, "%s", cause != nullptr ? cause : "database error");
 }
 
@@ -720,9 +720,9 @@ apictl_key_add(struct apictl *ctl)
 	if ((key.secret_hash = key_hash(secret, &ctl->conf.argon2,
 	    &cause)) == nullptr)
 		apictl_die(E_ARGS, "%s", cause);
-	if (admin_begin(ctl->db, &cause) == -1 ||
+	if (db_begin(ctl->db, &cause) == -1 ||
 	    (rv = admin_key_add(ctl->db, &key, perms, nperms, allow, nallow,
-	    &cause)) == -1 || admin_commit(ctl->db, &cause) == -1)
+	    &cause)) == -1 || db_commit(ctl->db, &cause) == -1)
 		apictl_die_db(ctl, cause);
 	if (rv == 0)
 		apictl_die(E_EXISTS, "key %s exists already", id);

@@ -2,11 +2,11 @@
 /* The audit writer: rows queued by the loop, committed in batches by a
  * thread of its own, so that no reply ever waits on disk. */
 /*
- * This is the one place besides db.cc that touches SQLite. The writer needs
- * a connection that nothing else uses: db.cc's belongs to the event loop,
+ * The writer goes through db.cc's layer on a connection that nothing else
+ * uses: the daemon's belongs to the event loop,
  * and a SQLITE_OPEN_NOMUTEX connection must stay on one thread. audit_init
  * opens it and prepares the statements before the thread starts; from then
- * on only the writer thread touches audit_sq and audit_stmt, until
+ * on only the writer thread touches audit_db and audit_q, until
  * audit_shutdown has joined it.
  */
 #include <sys/random.h>
@@ -22,12 +22,12 @@
 
 #include "apid.h"
 #include "audit.h"
+#include "db.h"
 #include "utf8.h"
 
 #define AUDIT_BATCH		256	/* queued rows that wake the writer */
 #define AUDIT_DELAY_MS		1000	/* longest a lone row waits */
 #define AUDIT_RETRY_MS		1000	/* after a failed transaction */
-#define AUDIT_BUSY_MS		5000	/* sqlite3_busy_timeout */
 #define AUDIT_SHUTDOWN_TRIES	5	/* failed attempts before giving up */
 #define AUDIT_REPORT_MS		1000	/* between two "dropped" warnings */
 #define AUDIT_FOLD_SLOTS	1024	/* clients whose refusals are rationed */
@@ -76,7 +76,6 @@ enum {
 	AUDIT_INSERT,
 	AUDIT_KEY_USED,
 	AUDIT_COMMIT,
-	AUDIT_ROLLBACK,
 	AUDIT_NSTMT
 };
 
@@ -93,13 +92,11 @@ static const char *const audit_sql[AUDIT_NSTMT] = {
 	" use_count = use_count + 1 WHERE id = :id",
 	/* AUDIT_COMMIT */
 	"COMMIT",
-	/* AUDIT_ROLLBACK */
-	"ROLLBACK",
 };
 
 /* The writer's own connection (see the comment at the top). */
-static sqlite3		*audit_sq;
-static sqlite3_stmt	*audit_stmt[AUDIT_NSTMT];
+static struct db	*audit_db;
+static struct db_q	 audit_q[AUDIT_NSTMT];
 
 /* Shared between the loop and the writer, all under audit_lock. */
 static pthread_mutex_t	 audit_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -413,33 +410,19 @@ audit_add(const struct audit_row *row)
 	}
 }
 
-static void
-audit_bind_text(sqlite3_stmt *st, const char *name, const char *value)
-{
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), value,
-	    -1, SQLITE_STATIC);
-}
-
-static void
-audit_bind_int64(sqlite3_stmt *st, const char *name, int64_t value)
-{
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), value);
-}
-
-/* Step a statement to its end and reset it; the first error wins *cause. */
+/* Step a statement to its end; the first error wins *cause. */
 static int
 audit_step(int which, char **cause)
 {
-	sqlite3_stmt	*st = audit_stmt[which];
-	int		 rc;
+	char	*why = nullptr;
+	int	 rv;
 
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE && *cause == nullptr)
-		xasprintf(cause, "%s: %s", audit_sql[which],
-		    sqlite3_errmsg(audit_sq));
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	rv = db_done(&audit_q[which], audit_sql[which], &why);
+	if (rv == -1 && *cause == nullptr)
+		*cause = why;
+	else
+		free(why);
+	return rv == -1 ? -1 : 0;
 }
 
 /* Write a batch in one transaction: all of it, or nothing (and it is kept
@@ -448,36 +431,32 @@ static int
 audit_write(struct audit_entry *batch, char **cause)
 {
 	struct audit_entry	*e;
-	sqlite3_stmt		*st;
+	struct db_q		*q;
 
 	/* A ROLLBACK that failed last time would block every BEGIN. */
-	if (!sqlite3_get_autocommit(audit_sq)) {
-		audit_step(AUDIT_ROLLBACK, cause);
-		free(*cause);
-		*cause = nullptr;
-	}
+	db_rollback(audit_db);
 	if (audit_step(AUDIT_BEGIN, cause) == -1)
 		return -1;
 	for (e = batch; e != nullptr; e = e->next) {
-		st = audit_stmt[AUDIT_INSERT];
-		audit_bind_int64(st, ":at_ms", e->at_ms);
-		audit_bind_text(st, ":who", e->who);
-		audit_bind_text(st, ":peer_ip", e->peer_ip);
-		audit_bind_text(st, ":client_ip", e->client_ip);
-		audit_bind_text(st, ":cmd", e->cmd);
-		audit_bind_text(st, ":args", e->args);
-		audit_bind_int64(st, ":exit_code", e->exit_code);
-		audit_bind_int64(st, ":http_status", e->http_status);
-		audit_bind_int64(st, ":duration_ms", e->duration_ms);
-		audit_bind_int64(st, ":count", e->count);
+		q = &audit_q[AUDIT_INSERT];
+		db_bind_int64(q, ":at_ms", e->at_ms);
+		db_bind_text(q, ":who", e->who);
+		db_bind_text(q, ":peer_ip", e->peer_ip);
+		db_bind_text(q, ":client_ip", e->client_ip);
+		db_bind_text(q, ":cmd", e->cmd);
+		db_bind_text(q, ":args", e->args);
+		db_bind_int64(q, ":exit_code", e->exit_code);
+		db_bind_int64(q, ":http_status", e->http_status);
+		db_bind_int64(q, ":duration_ms", e->duration_ms);
+		db_bind_int64(q, ":count", e->count);
 		if (audit_step(AUDIT_INSERT, cause) == -1)
 			goto fail;
 		if (e->key_id == nullptr)
 			continue;
-		st = audit_stmt[AUDIT_KEY_USED];
-		audit_bind_int64(st, ":at", e->at_ms / 1000);
-		audit_bind_text(st, ":ip", e->client_ip);
-		audit_bind_text(st, ":id", e->key_id);
+		q = &audit_q[AUDIT_KEY_USED];
+		db_bind_int64(q, ":at", e->at_ms / 1000);
+		db_bind_text(q, ":ip", e->client_ip);
+		db_bind_text(q, ":id", e->key_id);
 		if (audit_step(AUDIT_KEY_USED, cause) == -1)
 			goto fail;
 	}
@@ -485,8 +464,7 @@ audit_write(struct audit_entry *batch, char **cause)
 		goto fail;
 	return 0;
 fail:
-	if (!sqlite3_get_autocommit(audit_sq))
-		audit_step(AUDIT_ROLLBACK, cause);
+	db_rollback(audit_db);
 	return -1;
 }
 
@@ -617,12 +595,10 @@ audit_close(void)
 {
 	int	 i;
 
-	for (i = 0; i < AUDIT_NSTMT; i++) {
-		sqlite3_finalize(audit_stmt[i]);
-		audit_stmt[i] = nullptr;
-	}
-	sqlite3_close(audit_sq);
-	audit_sq = nullptr;
+	for (i = 0; i < AUDIT_NSTMT; i++)
+		db_unkeep(&audit_q[i]);
+	db_close(audit_db);
+	audit_db = nullptr;
 }
 
 int
@@ -630,7 +606,7 @@ audit_init(const char *dbpath, char **cause)
 {
 	pthread_condattr_t	 attr;
 	sigset_t		 all, old;
-	char			*msg = nullptr;
+	char			*why = nullptr;
 	int			 i, rc;
 
 	pthread_mutex_lock(&audit_lock);
@@ -644,29 +620,17 @@ audit_init(const char *dbpath, char **cause)
 		xasprintf(cause, "SQLite built without thread support");
 		return -1;
 	}
-	/* No SQLITE_OPEN_CREATE: the daemon has made the schema. */
-	if (sqlite3_open_v2(dbpath, &audit_sq, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", dbpath, audit_sq != nullptr ?
-		    sqlite3_errmsg(audit_sq) : "cannot open");
-		goto fail;
-	}
-	sqlite3_busy_timeout(audit_sq, AUDIT_BUSY_MS);
-	/* Appending needs few pages in memory: a small page cache. */
-	if (sqlite3_exec(audit_sq, "PRAGMA synchronous = NORMAL;"
-	    " PRAGMA cache_size = -256", nullptr,
-	    nullptr, &msg) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", dbpath, msg != nullptr ? msg :
-		    sqlite3_errmsg(audit_sq));
-		sqlite3_free(msg);
+	/* Attached, not opened: the daemon has made the schema. */
+	if ((audit_db = db_attach(dbpath, &why)) == nullptr) {
+		xasprintf(cause, "%s", why);
+		free(why);
 		goto fail;
 	}
 	for (i = 0; i < AUDIT_NSTMT; i++) {
-		if (sqlite3_prepare_v3(audit_sq, audit_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &audit_stmt[i], nullptr) !=
-		    SQLITE_OK) {
+		if (db_keep(audit_db, &audit_q[i], audit_sql[i], &why) == -1) {
 			xasprintf(cause, "%s: %s: %s", dbpath, audit_sql[i],
-			    sqlite3_errmsg(audit_sq));
+			    why);
+			free(why);
 			goto fail;
 		}
 	}

@@ -14,6 +14,7 @@
 #include "schema_sql.h"
 
 #define DB_CACHE_KIB	"-256"	/* SQLite's page cache, per connection */
+#define DB_BUSY_MS	5000	/* how long a locked database is waited for */
 
 enum {
 	DB_KEY_GET,
@@ -155,28 +156,49 @@ db_private(const char *path)
 	}
 }
 
+/* A connection with our settings; create: the file may be made. */
+static struct db *
+db_connect(const char *path, int create, char **cause)
+{
+	struct db	*db;
+
+	db = XCALLOC(struct db);
+	if (sqlite3_open_v2(path, &db->sq, SQLITE_OPEN_READWRITE |
+	    (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX,
+	    nullptr) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, db->sq != nullptr ?
+		    sqlite3_errmsg(db->sq) : "cannot open");
+		db_close(db);
+		return nullptr;
+	}
+	sqlite3_busy_timeout(db->sq, DB_BUSY_MS);
+	/* A small page cache: the daemon reads a key row at a time, and the
+	 * audit table it appends to grows without end. */
+	if (db_exec(db, "PRAGMA journal_mode = WAL;"
+	    " PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+	    " PRAGMA cache_size = " DB_CACHE_KIB ";",
+	    cause) == -1) {
+		db_close(db);
+		return nullptr;
+	}
+	return db;
+}
+
+struct db *
+db_attach(const char *path, char **cause)
+{
+	return db_connect(path, 0, cause);
+}
+
 struct db *
 db_open(const char *path, char **cause)
 {
 	struct db	*db;
 	int		 i;
 
-	db = XCALLOC(struct db);
-	if (sqlite3_open_v2(path, &db->sq, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", path, db->sq != nullptr ?
-		    sqlite3_errmsg(db->sq) : "cannot open");
-		goto fail;
-	}
-	sqlite3_busy_timeout(db->sq, 5000);
+	if ((db = db_connect(path, 1, cause)) == nullptr)
+		return nullptr;
 	db_private(path);
-	/* A small page cache: the daemon reads a key row at a time, and the
-	 * audit table it appends to grows without end. */
-	if (db_exec(db, "PRAGMA journal_mode = WAL;"
-	    " PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-	    " PRAGMA cache_size = " DB_CACHE_KIB ";",
-	    cause) == -1)
-		goto fail;
 	if (db_migrate(db, cause) == -1)
 		goto fail;
 	for (i = 0; i < DB_NSTMT; i++) {
@@ -212,62 +234,260 @@ db_sqlite(struct db *db)
 	return db->sq;
 }
 
-sqlite3_stmt *
-db_stmt(struct db *db, int which)
+/* One of the connection's kept statements (the daemon's hot queries). */
+static void
+db_kept(struct db *db, struct db_q *q, int which)
 {
-	sqlite3_stmt	*st = db->stmt[which];
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return st;
+	q->db = db;
+	q->st = db->stmt[which];
+	q->kept = 1;
+	q->bad = nullptr;
 }
 
-static void
-db_bind_text(sqlite3_stmt *st, const char *name, const char *value)
+/* Prepare sql into q: kept for the connection's life, or for one use. */
+static int
+db_compile(struct db *db, struct db_q *q, const char *sql, int kept,
+    char **cause)
+{
+	q->db = db;
+	q->kept = kept;
+	q->bad = nullptr;
+	if (sqlite3_prepare_v3(db->sq, sql, -1, kept ?
+	    SQLITE_PREPARE_PERSISTENT : 0, &q->st, nullptr) != SQLITE_OK) {
+		db_error(db, "prepare", cause);
+		q->st = nullptr;
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_keep(struct db *db, struct db_q *q, const char *sql, char **cause)
+{
+	return db_compile(db, q, sql, 1, cause);
+}
+
+void
+db_unkeep(struct db_q *q)
+{
+	sqlite3_finalize(q->st);
+	q->st = nullptr;
+}
+
+int
+db_prepare(struct db *db, struct db_q *q, const char *sql, char **cause)
+{
+	return db_compile(db, q, sql, 0, cause);
+}
+
+static int
+db_param(struct db_q *q, const char *name)
 {
 	int	 i;
 
-	if ((i = sqlite3_bind_parameter_index(st, name)) != 0)
-		sqlite3_bind_text(st, i, value, -1, SQLITE_TRANSIENT);
+	if ((i = sqlite3_bind_parameter_index(q->st, name)) == 0)
+		q->bad = name;
+	return i;
+}
+
+int
+db_bind_text(struct db_q *q, const char *name, const char *value)
+{
+	int	 i;
+
+	if ((i = db_param(q, name)) == 0)
+		return -1;
+	if (value == nullptr)
+		sqlite3_bind_null(q->st, i);
+	else
+		sqlite3_bind_text(q->st, i, value, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int
+db_bind_int64(struct db_q *q, const char *name, int64_t value)
+{
+	int	 i;
+
+	if ((i = db_param(q, name)) == 0)
+		return -1;
+	sqlite3_bind_int64(q->st, i, value);
+	return 0;
+}
+
+int
+db_step(struct db_q *q, const char *what, char **cause)
+{
+	int	 rc;
+
+	if (q->bad != nullptr) {
+		if (cause != nullptr)
+			xasprintf(cause, "%s: no parameter %s in the statement",
+			    what, q->bad);
+		return -1;
+	}
+	if ((rc = sqlite3_step(q->st)) == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_error(q->db, what, cause);
+	return -1;
+}
+
+const char *
+db_text(struct db_q *q, int col)
+{
+	const unsigned char	*s = sqlite3_column_text(q->st, col);
+
+	return s != nullptr ? (const char *)s : "";
+}
+
+int64_t
+db_int64(struct db_q *q, int col)
+{
+	return sqlite3_column_int64(q->st, col);
+}
+
+int
+db_is_null(struct db_q *q, int col)
+{
+	return sqlite3_column_type(q->st, col) == SQLITE_NULL;
+}
+
+void
+db_finish(struct db_q *q)
+{
+	if (q->st == nullptr)
+		return;
+	q->bad = nullptr;
+	if (q->kept) {
+		sqlite3_reset(q->st);
+		sqlite3_clear_bindings(q->st);
+		return;
+	}
+	sqlite3_finalize(q->st);
+	q->st = nullptr;
+}
+
+int
+db_done(struct db_q *q, const char *what, char **cause)
+{
+	int	 rv;
+
+	if ((rv = db_step(q, what, cause)) == 1) {
+		if (cause != nullptr)
+			xasprintf(cause, "%s: a statement returned rows", what);
+		rv = -1;
+	} else if (rv == 0)
+		rv = sqlite3_changes(q->db->sq);
+	db_finish(q);
+	return rv;
+}
+
+int
+db_count(struct db_q *q, const char *what, char **cause)
+{
+	int	 n = -1, rv;
+
+	if ((rv = db_step(q, what, cause)) == 1)
+		n = (int)db_int64(q, 0);
+	else if (rv == 0 && cause != nullptr)
+		xasprintf(cause, "%s: no row", what);
+	db_finish(q);
+	return n;
+}
+
+int
+db_rows(struct db_q *q, void (*row)(struct db_q *, void *), void *arg,
+    const char *what, char **cause)
+{
+	int	 rv, n = 0;
+
+	while ((rv = db_step(q, what, cause)) == 1) {
+		row(q, arg);
+		n++;
+	}
+	db_finish(q);
+	return rv == -1 ? -1 : n;
+}
+
+int
+db_exists(struct db *db, const char *sql, const char *name,
+    const char *value, char **cause)
+{
+	struct db_q	 q;
+	int		 rv;
+
+	if (db_prepare(db, &q, sql, cause) == -1)
+		return -1;
+	db_bind_text(&q, name, value);
+	rv = db_step(&q, "lookup", cause);
+	db_finish(&q);
+	return rv;
+}
+
+int
+db_change(struct db *db, const char *sql, const char *name,
+    const char *value, const char *what, char **cause)
+{
+	struct db_q	 q;
+	int		 rv;
+
+	if (db_prepare(db, &q, sql, cause) == -1)
+		return -1;
+	db_bind_text(&q, name, value);
+	if ((rv = db_done(&q, what, cause)) > 0)
+		rv = 1;
+	return rv;
+}
+
+int
+db_begin(struct db *db, char **cause)
+{
+	return db_exec(db, "BEGIN IMMEDIATE", cause);
+}
+
+int
+db_commit(struct db *db, char **cause)
+{
+	return db_exec(db, "COMMIT", cause);
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->sq))
+		db_exec(db, "ROLLBACK", nullptr);
 }
 
 static char *
-db_column_strdup(sqlite3_stmt *st, int col)
+db_strdup(struct db_q *q, int col)
 {
-	const unsigned char	*s = sqlite3_column_text(st, col);
-
-	return xstrdup(s != nullptr ? (const char *)s : "");
+	return xstrdup(db_text(q, col));
 }
 
 int
 db_key_get(struct db *db, const char *id, struct db_key *key, char **cause)
 {
-	sqlite3_stmt	*st = db_stmt(db, DB_KEY_GET);
-	int		 rc;
+	struct db_q	 q;
+	int		 rv;
 
 	memset(key, 0, sizeof *key);
-	db_bind_text(st, ":id", id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return 0;
+	db_kept(db, &q, DB_KEY_GET);
+	db_bind_text(&q, ":id", id);
+	if ((rv = db_step(&q, "key lookup", cause)) == 1) {
+		key->id = db_strdup(&q, 0);
+		key->user = db_strdup(&q, 1);
+		key->secret_hash = db_strdup(&q, 2);
+		key->comment = db_strdup(&q, 3);
+		key->created_at = db_int64(&q, 4);
+		key->expires_at = db_int64(&q, 5);
+		key->disabled = (int)db_int64(&q, 6);
+		key->nperms = (int)db_int64(&q, 7);
+		key->allow = db_strdup(&q, 8);
 	}
-	if (rc != SQLITE_ROW) {
-		db_error(db, "key lookup", cause);
-		sqlite3_reset(st);
-		return -1;
-	}
-	key->id = db_column_strdup(st, 0);
-	key->user = db_column_strdup(st, 1);
-	key->secret_hash = db_column_strdup(st, 2);
-	key->comment = db_column_strdup(st, 3);
-	key->created_at = sqlite3_column_int64(st, 4);
-	key->expires_at = sqlite3_column_int64(st, 5);
-	key->disabled = sqlite3_column_int(st, 6);
-	key->nperms = sqlite3_column_int(st, 7);
-	key->allow = db_column_strdup(st, 8);
-	sqlite3_reset(st);
-	return 1;
+	db_finish(&q);
+	return rv;
 }
 
 void
@@ -284,136 +504,101 @@ db_key_free(struct db_key *key)
 int
 db_key_may_run(struct db *db, const char *id, const char *cmd, char **cause)
 {
-	sqlite3_stmt	*st = db_stmt(db, DB_KEY_MAY_RUN);
-	int		 rc;
+	struct db_q	 q;
+	int		 rv;
 
-	db_bind_text(st, ":id", id);
-	db_bind_text(st, ":cmd", cmd);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	db_error(db, "permission lookup", cause);
-	return -1;
+	db_kept(db, &q, DB_KEY_MAY_RUN);
+	db_bind_text(&q, ":id", id);
+	db_bind_text(&q, ":cmd", cmd);
+	rv = db_step(&q, "permission lookup", cause);
+	db_finish(&q);
+	return rv;
 }
 
 int
 db_legacy_get(struct db *db, const char *lookup, char **hash, char **cause)
 {
-	sqlite3_stmt	*st = db_stmt(db, DB_LEGACY_GET);
-	int		 rc;
+	struct db_q	 q;
+	int		 rv;
 
 	*hash = nullptr;
-	db_bind_text(st, ":lookup", lookup);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*hash = db_column_strdup(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	db_error(db, "legacy key lookup", cause);
-	return -1;
+	db_kept(db, &q, DB_LEGACY_GET);
+	db_bind_text(&q, ":lookup", lookup);
+	if ((rv = db_step(&q, "legacy key lookup", cause)) == 1)
+		*hash = db_strdup(&q, 0);
+	db_finish(&q);
+	return rv;
 }
 
 int64_t
 db_allow_generation(struct db *db)
 {
-	sqlite3_stmt	*st = db_stmt(db, DB_ALLOW_GENERATION);
+	struct db_q	 q;
 	int64_t		 n = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	db_kept(db, &q, DB_ALLOW_GENERATION);
+	if (db_step(&q, "allowlist", nullptr) == 1)
+		n = db_int64(&q, 0);
+	db_finish(&q);
 	return n;
 }
 
 int
 db_allow_each(struct db *db, db_row_cb cb, void *arg, char **cause)
 {
-	sqlite3_stmt	*st = db_stmt(db, DB_ALLOW_EACH);
-	int		 rc;
+	struct db_q	 q;
+	int		 rv;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb((const char *)sqlite3_column_text(st, 0), arg);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	db_error(db, "allowlist", cause);
-	return -1;
+	db_kept(db, &q, DB_ALLOW_EACH);
+	while ((rv = db_step(&q, "allowlist", cause)) == 1)
+		cb(db_text(&q, 0), arg);
+	db_finish(&q);
+	return rv;
 }
 
 int
 db_key_add(struct db *db, const struct db_key *key, char *const *perms,
     int nperms, char **cause)
 {
-	sqlite3_stmt	*st = nullptr;
-	int		 i, rv = -1;
+	struct db_q	 q;
+	int		 i;
 
-	if (db_exec(db, "BEGIN IMMEDIATE", cause) == -1)
+	if (db_begin(db, cause) == -1)
 		return -1;
-	if (sqlite3_prepare_v2(db->sq, "INSERT INTO keys (id, user,"
-	    " secret_hash, comment, expires_at, disabled) VALUES"
-	    " (:id, :user, :hash, :comment, :expires, :disabled)", -1, &st,
-	    nullptr) != SQLITE_OK)
+	if (db_prepare(db, &q, "INSERT INTO keys (id, user, secret_hash,"
+	    " comment, expires_at, disabled) VALUES (:id, :user, :hash,"
+	    " :comment, :expires, :disabled)", cause) == -1)
 		goto fail;
-	db_bind_text(st, ":id", key->id);
-	db_bind_text(st, ":user", key->user);
-	db_bind_text(st, ":hash", key->secret_hash);
-	db_bind_text(st, ":comment", key->comment != nullptr ?
+	db_bind_text(&q, ":id", key->id);
+	db_bind_text(&q, ":user", key->user);
+	db_bind_text(&q, ":hash", key->secret_hash);
+	db_bind_text(&q, ":comment", key->comment != nullptr ?
 	    key->comment : "");
 	if (key->expires_at != 0)
-		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st,
-		    ":expires"), key->expires_at);
-	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":disabled"),
-	    key->disabled);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(st);
-	st = nullptr;
-	if (sqlite3_prepare_v2(db->sq, "INSERT OR IGNORE INTO key_perms"
-	    " (key_id, name) VALUES (:id, :name)", -1, &st, nullptr) !=
-	    SQLITE_OK)
+		db_bind_int64(&q, ":expires", key->expires_at);
+	db_bind_int64(&q, ":disabled", key->disabled);
+	if (db_done(&q, "adding the key", cause) == -1)
 		goto fail;
 	for (i = 0; i < nperms; i++) {
-		sqlite3_reset(st);
-		db_bind_text(st, ":id", key->id);
-		db_bind_text(st, ":name", perms[i]);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (db_prepare(db, &q, "INSERT OR IGNORE INTO key_perms"
+		    " (key_id, name) VALUES (:id, :name)", cause) == -1)
+			goto fail;
+		db_bind_text(&q, ":id", key->id);
+		db_bind_text(&q, ":name", perms[i]);
+		if (db_done(&q, "adding the key", cause) == -1)
 			goto fail;
 	}
-	sqlite3_finalize(st);
-	st = nullptr;
-	if (db_exec(db, "COMMIT", cause) == -1)
-		goto rollback;
+	if (db_commit(db, cause) == -1)
+		goto fail;
 	return 0;
 fail:
-	db_error(db, "adding the key", cause);
-rollback:
-	sqlite3_finalize(st);
-	db_exec(db, "ROLLBACK", nullptr);
-	return rv;
+	db_rollback(db);
+	return -1;
 }
 
 int
 db_key_delete(struct db *db, const char *id, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 rv = -1;
-
-	if (sqlite3_prepare_v2(db->sq, "DELETE FROM keys WHERE id = :id", -1,
-	    &st, nullptr) != SQLITE_OK) {
-		db_error(db, "delete", cause);
-		return -1;
-	}
-	db_bind_text(st, ":id", id);
-	if (sqlite3_step(st) == SQLITE_DONE)
-		rv = sqlite3_changes(db->sq) > 0 ? 1 : 0;
-	else
-		db_error(db, "delete", cause);
-	sqlite3_finalize(st);
-	return rv;
+	return db_change(db, "DELETE FROM keys WHERE id = :id", ":id", id,
+	    "delete", cause);
 }

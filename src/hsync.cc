@@ -238,17 +238,17 @@ hsync_problem(struct hsync *hs, enum admin_kind kind, const char *path,
 static int
 hsync_begin(struct hsync *hs, char **cause)
 {
-	return admin_begin(hs->db, cause);
+	return db_begin(hs->db, cause);
 }
 
 static int
 hsync_commit(struct hsync *hs, int rv, char **cause)
 {
 	if (rv == -1) {
-		admin_rollback(hs->db);
+		db_rollback(hs->db);
 		return -1;
 	}
-	return admin_commit(hs->db, cause);
+	return db_commit(hs->db, cause);
 }
 
 static int

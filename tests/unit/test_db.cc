@@ -524,6 +524,93 @@ test_db_exec(void **)
 	db_close(db);
 }
 
+static void
+test_db_q_row(struct db_q *q, void *arg)
+{
+	*(int64_t *)arg += db_int64(q, 0);
+}
+
+/* The statement layer: bind by name, step, columns, rows, counts. */
+static void
+test_db_statements(void **)
+{
+	struct db	*db;
+	struct db_q	 q;
+	char		*cause = nullptr;
+	int64_t		 sum = 0;
+
+	db = test_open();
+	assert_int_equal(db_exec(db, "CREATE TABLE t (x INTEGER, s TEXT)",
+	    &cause), 0);
+	assert_int_equal(db_prepare(db, &q, "INSERT INTO t VALUES (:x, :s)",
+	    &cause), 0);
+	assert_int_equal(db_bind_int64(&q, ":x", 7), 0);
+	assert_int_equal(db_bind_text(&q, ":s", nullptr), 0);
+	assert_int_equal(db_done(&q, "insert", &cause), 1);
+	assert_int_equal(db_change(db, "INSERT INTO t VALUES (5, :s)", ":s",
+	    "five", "insert", &cause), 1);
+	assert_int_equal(db_exists(db, "SELECT 1 FROM t WHERE s = :s", ":s",
+	    "five", &cause), 1);
+	assert_int_equal(db_exists(db, "SELECT 1 FROM t WHERE s = :s", ":s",
+	    "six", &cause), 0);
+
+	assert_int_equal(db_prepare(db, &q, "SELECT x, s FROM t WHERE x = 7",
+	    &cause), 0);
+	assert_int_equal(db_step(&q, "select", &cause), 1);
+	assert_true(db_is_null(&q, 1));
+	assert_string_equal(db_text(&q, 1), "");
+	db_finish(&q);
+
+	assert_int_equal(db_prepare(db, &q, "SELECT x FROM t", &cause), 0);
+	assert_int_equal(db_rows(&q, test_db_q_row, &sum, "rows", &cause), 2);
+	assert_int_equal(sum, 12);
+	assert_int_equal(db_prepare(db, &q, "SELECT count(*) FROM t", &cause),
+	    0);
+	assert_int_equal(db_count(&q, "count", &cause), 2);
+	assert_null(cause);
+	db_close(db);
+}
+
+/* A name the SQL does not have is refused: its step fails and says so,
+ * and nothing is written with the parameter left NULL. */
+static void
+test_db_bind_unknown(void **)
+{
+	struct db	*db;
+	struct db_q	 q;
+	char		*cause = nullptr;
+
+	db = test_open();
+	assert_int_equal(db_exec(db, "CREATE TABLE t (x)", &cause), 0);
+	assert_int_equal(db_prepare(db, &q, "INSERT INTO t VALUES (:x)",
+	    &cause), 0);
+	assert_int_equal(db_bind_int64(&q, ":y", 1), -1);
+	assert_int_equal(db_done(&q, "insert", &cause), -1);
+	assert_non_null(cause);
+	assert_string_equal(cause, "insert: no parameter :y in the statement");
+	free(cause);
+	assert_int_equal(test_int(db, "SELECT count(*) FROM t"), 0);
+	db_close(db);
+}
+
+/* A second connection never creates a database. */
+static void
+test_db_attach(void **)
+{
+	struct db	*db, *db2;
+	char		*cause = nullptr;
+
+	assert_null(db_attach(test_path, &cause));
+	assert_non_null(cause);
+	free(cause);
+	cause = nullptr;
+	assert_int_equal(access(test_path, F_OK), -1);
+	db = test_open();
+	assert_non_null(db2 = db_attach(test_path, &cause));
+	db_close(db2);
+	db_close(db);
+}
+
 #define TEST(f) cmocka_unit_test_setup(f, test_setup)
 
 int
@@ -542,6 +629,9 @@ main(void)
 		TEST(test_db_reopen),
 		TEST(test_db_legacy_get),
 		TEST(test_db_exec),
+		TEST(test_db_statements),
+		TEST(test_db_bind_unknown),
+		TEST(test_db_attach),
 	};
 
 	return cmocka_run_group_tests(tests, test_group_setup,
