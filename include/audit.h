@@ -58,6 +58,9 @@ int	 audit_init(const char *dbpath, char **cause);
 void	 audit_add(const struct audit_row *);
 /* Flush everything queued and stop the thread (at exit, SIGTERM path). */
 void	 audit_shutdown(void);
+/* AUDIT_KEEP: rows older than days are pruned, at once and then hourly,
+ * by the writer (0: kept for ever). */
+void	 audit_set_keep(int days);
 /* Since the last audit_init: rows written, rows waiting (queued or in a
  * batch not yet committed), rows dropped (above AUDIT_MAX_PENDING, with no
  * writer running, or refused at exit), transactions committed. For tests

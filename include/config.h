@@ -51,6 +51,7 @@ struct config {
 	char		*lockout;
 	int		 lockout_v6_prefix;	/* an IPv6 client is its /N */
 	char		*auth_log;
+	int		 audit_keep;	/* days of audit rows kept, 0: all */
 	struct argon2_cost argon2;
 	int		 auth_cache;	/* s a verification is remembered */
 	char		*user;

@@ -285,6 +285,7 @@ apid_sighup_cb(evutil_socket_t, short, void *)
 	apid_lockout(&apid_conf);
 	verify_set_ttl(apid_conf.auth_cache);
 	verify_set_dummy_cost(&apid_conf.argon2);
+	audit_set_keep(apid_conf.audit_keep);
 	authlog_close();
 	authlog_open(apid_conf.auth_log);
 	sdnotify("READY=1");
@@ -403,6 +404,7 @@ main(int argc, char *argv[])
 		fatalx("spawn_init failed");
 	if (audit_init(apid_conf.database, &cause) == -1)
 		fatalx("audit: %s", cause);
+	audit_set_keep(apid_conf.audit_keep);
 	apid_limits(&lim, &apid_conf);
 	job_init(env->base, &lim);
 	nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN);

@@ -32,6 +32,8 @@
 #define AUDIT_REPORT_MS		1000	/* between two "dropped" warnings */
 #define AUDIT_FOLD_SLOTS	1024	/* clients whose refusals are rationed */
 #define AUDIT_FOLD_MS		1000	/* a folded row covers this long */
+#define AUDIT_PRUNE_EVERY_MS	(3600 * 1000)	/* AUDIT_KEEP applied hourly */
+#define AUDIT_PRUNE_SLICE	5000	/* rows deleted a transaction */
 
 /* A queued row: the struct and its strings in one allocation. */
 struct audit_entry {
@@ -93,6 +95,10 @@ static const char *const audit_sql[AUDIT_NSTMT] = {
 	/* AUDIT_COMMIT */
 	"COMMIT",
 };
+
+/* AUDIT_KEEP, in days (0: keep for ever); the next prune, writer clock. */
+static int		 audit_keep_days;
+static int64_t		 audit_prune_ms;
 
 /* The writer's own connection (see the comment at the top). */
 static struct db	*audit_db;
@@ -468,6 +474,41 @@ fail:
 	return -1;
 }
 
+/*
+ * AUDIT_KEEP: rows older than that many days go, a slice at a time so
+ * that the loop's own key lookups never wait long on the write lock.
+ * Writer thread, without audit_lock.
+ */
+static void
+audit_prune(int days)
+{
+	struct db_q	 q;
+	struct timespec	 ts;
+	char		*cause = nullptr;
+	int64_t		 total = 0, now_ms;
+	int		 n = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	do {
+		if (db_prepare(audit_db, &q, "DELETE FROM audit WHERE id IN"
+		    " (SELECT id FROM audit WHERE at_ms < :cut ORDER BY id"
+		    " LIMIT :n)", &cause) == -1)
+			break;
+		db_bind_int64(&q, ":cut", now_ms - (int64_t)days * 86400000);
+		db_bind_int64(&q, ":n", AUDIT_PRUNE_SLICE);
+		if ((n = db_done(&q, "pruning the audit", &cause)) > 0)
+			total += n;
+	} while (n == AUDIT_PRUNE_SLICE);
+	if (cause != nullptr) {
+		log_warnx("audit: %s; tried again in an hour", cause);
+		free(cause);
+	}
+	if (total > 0)
+		log_info("audit: %lld rows older than %d days pruned "
+		    "(AUDIT_KEEP)", (long long)total, days);
+}
+
 static void
 audit_timedwait(int64_t deadline_ms)
 {
@@ -494,13 +535,18 @@ audit_writer(void *)
 	int64_t			 now, deadline = 0, retry_ms = 0;
 	uint64_t		 report, lost = 0;
 	char			*cause = nullptr;
-	int			 stopping, failed, tries = 0;
+	int			 stopping, failed, tries = 0, keep;
 
 	pthread_mutex_lock(&audit_lock);
 	for (;;) {
 		for (;;) {
 			now = audit_now_ms();
 			audit_fold_sweep(now, audit_stopping);
+			/* Time to prune (not while a batch is kept for a
+			 * retry: the database may be failing). */
+			if (audit_keep_days > 0 && !audit_stopping &&
+			    batch == nullptr && now >= audit_prune_ms)
+				break;
 			if (batch != nullptr) {
 				if (now >= retry_ms)
 					break;
@@ -516,11 +562,23 @@ audit_writer(void *)
 					break;
 			} else if (audit_nfolding > 0)
 				deadline = now + AUDIT_FOLD_MS / 4;
+			else if (audit_keep_days > 0)
+				deadline = audit_prune_ms;
 			else {
 				pthread_cond_wait(&audit_cond, &audit_lock);
 				continue;
 			}
 			audit_timedwait(deadline);
+		}
+
+		if (audit_keep_days > 0 && !audit_stopping &&
+		    batch == nullptr && now >= audit_prune_ms) {
+			keep = audit_keep_days;
+			pthread_mutex_unlock(&audit_lock);
+			audit_prune(keep);
+			pthread_mutex_lock(&audit_lock);
+			audit_prune_ms = audit_now_ms() + AUDIT_PRUNE_EVERY_MS;
+			continue;
 		}
 
 		/* The whole queue, behind a batch kept from a failure. */
@@ -590,6 +648,17 @@ done:
 	return nullptr;
 }
 
+void
+audit_set_keep(int days)
+{
+	pthread_mutex_lock(&audit_lock);
+	if (days != audit_keep_days)
+		audit_prune_ms = 0;	/* apply a new AUDIT_KEEP at once */
+	audit_keep_days = days;
+	pthread_cond_signal(&audit_cond);
+	pthread_mutex_unlock(&audit_lock);
+}
+
 static void
 audit_close(void)
 {
@@ -643,6 +712,7 @@ audit_init(const char *dbpath, char **cause)
 	pthread_mutex_lock(&audit_lock);
 	audit_running = 1;
 	audit_stopping = 0;
+	audit_prune_ms = 0;
 	audit_nwritten = audit_ndropped = audit_ncommits = 0;
 	audit_nfolded = 0;
 	audit_nfolding = 0;

@@ -54,6 +54,7 @@ static const struct config_key config_keys[] = {
 	{ "API_ALLOWED_IP",	CT_STRING,	OFF(sw.allowed_ip), 0, 0 },
 	{ "API_SYSTEM",		CT_APISYS,	OFF(sw.api_system), 0, 0 },
 	{ "ARGON2",		CT_ARGON2,	OFF(argon2), 0, 0 },
+	{ "AUDIT_KEEP",		CT_INT,		OFF(audit_keep), 0, 36500 },
 	{ "AUTH_CACHE",		CT_INT,		OFF(auth_cache), 0, 3600 },
 	{ "AUTH_LOG",		CT_PATH_EMPTY,	OFF(auth_log), 0, 0 },
 	{ "BIN_DIR",		CT_PATH,	OFF(bin_dir), 0, 0 },
@@ -187,6 +188,7 @@ config_defaults(struct config *conf)
 	conf->exec_prefix = xstrdup("");
 	conf->hestia_conf = xstrdup("");
 	conf->hestia_key_sync = 1;
+	conf->audit_keep = 90;
 	conf->sw.api = 0;
 	conf->sw.api_system = 1;
 	conf->sw.allowed_ip = xstrdup("");
