@@ -25,6 +25,7 @@ struct job_result {
 					 * (what a shell would report); -1 when
 					 * the command could not be started */
 	int		 timed_out;	/* killed by the timeout */
+	int		 killed;	/* job_kill: someone asked */
 	int		 truncated;	/* stdout was cut at max_output */
 	const char	*out;		/* stdout, NUL-terminated */
 	size_t		 outlen;
@@ -40,6 +41,14 @@ struct job_result {
 typedef void (*job_done_cb)(struct job *, const struct job_result *,
 	    void *arg);
 
+/* Output as it is read, fd 1 (stdout) or 2 (stderr): what is kept of it,
+ * never past the caps. Like tmux's job update callback. */
+typedef void (*job_output_cb)(struct job *, int fd, const char *buf,
+	    size_t len, void *arg);
+
+/* A job's id: random, JOB_ID_LEN characters of [0-9A-Za-z] (119 bits). */
+#define JOB_ID_LEN	20
+
 void	 job_init(struct event_base *, const struct job_limits *);
 void	 job_set_limits(const struct job_limits *);
 
@@ -49,10 +58,26 @@ void	 job_set_limits(const struct job_limits *);
 struct job *job_submit(const char *name, char *const args[], int nargs,
 	    job_done_cb, void *arg);
 
-/* The caller lost interest (client gone, shutdown): the callback will not
- * run; a queued job is dropped, a running one is killed (process group) and
- * freed once reaped. */
+/* Output as it comes, to the done callback's arg; nullptr: no more. */
+void	 job_set_output(struct job *, job_output_cb);
+
+/* Someone asked the job to stop: a queued job ends without starting, a
+ * running one gets SIGTERM on its process group and SIGKILL after the
+ * grace. The done callback still runs, with killed set. */
+void	 job_kill(struct job *);
+/* Whoever watched left: no callback runs any more; the job runs on to
+ * its end and is freed then. */
+void	 job_detach(struct job *);
+/* Both (client gone, shutdown): the callback will not run; a queued job
+ * is dropped at once, a running one is killed and freed once reaped. */
 void	 job_cancel(struct job *);
+
+/* The job's id, and who it belongs to (a key ID; "" until set). */
+const char *job_id(const struct job *);
+void	 job_set_owner(struct job *, const char *owner);
+const char *job_owner(const struct job *);
+/* A queued or running job by id, or nullptr. */
+struct job *job_find(const char *id);
 
 /* Running and queued counts, for /healthz and metrics. */
 int	 job_running(void);

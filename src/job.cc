@@ -16,6 +16,7 @@
 
 #include "apid.h"
 #include "job.h"
+#include "key.h"
 #include "spawn.h"
 
 #define JOB_LINGER	1	/* seconds the pipes may outlive the child */
@@ -43,6 +44,10 @@ struct job {
 	enum job_state		 state;
 	struct job_list		*list;
 	int			 cancelled;
+	int			 killed;
+	char			 id[JOB_ID_LEN + 1];
+	char			*owner;
+	job_output_cb		 output;
 
 	char			*name;		/* the command, in BIN_DIR */
 	char			**args;
@@ -186,6 +191,7 @@ job_free(struct job *job)
 	free(job->args);
 	free(job->name);
 	free(job->cause);
+	free(job->owner);
 	free(job);
 }
 
@@ -210,6 +216,12 @@ job_submit(const char *name, char *const args[], int nargs, job_done_cb cb,
 	}
 
 	job = XCALLOC(struct job);
+	if (key_random(job->id, JOB_ID_LEN, KEY_ID_ALPHABET) == -1) {
+		log_warn("commands: no random id for %s", name);
+		free(job);
+		return nullptr;
+	}
+	job->owner = xstrdup("");
 	job->state = JOB_QUEUED;
 	job->out.job = job->err.job = job;
 	job->out.fd = job->err.fd = -1;
@@ -281,7 +293,9 @@ job_pipe_keep(struct job_pipe *p, const char *buf, size_t n)
 static int
 job_pipe_read(struct job_pipe *p)
 {
-	ssize_t	 n;
+	struct job	*job;
+	ssize_t		 n;
+	size_t		 kept;
 
 	n = read(p->fd, job_scratch, sizeof job_scratch);
 	if (n == -1) {
@@ -292,7 +306,12 @@ job_pipe_read(struct job_pipe *p)
 	}
 	if (n == 0)
 		return 0;
+	kept = p->len;
 	job_pipe_keep(p, job_scratch, (size_t)n);
+	job = p->job;
+	if (job->output != nullptr && p->len > kept)
+		job->output(job, p == &job->out ? 1 : 2, p->data + kept,
+		    p->len - kept, job->arg);
 	return 1;
 }
 
@@ -333,6 +352,7 @@ job_complete(struct job *job)
 		    1000 + (job->end.tv_nsec - job->start.tv_nsec) / 1000000;
 	}
 	res.timed_out = job->timed_out;
+	res.killed = job->killed;
 	res.truncated = job->out.truncated;
 	res.out = job->out.data != nullptr ? job->out.data : "";
 	res.outlen = job->out.len;
@@ -508,6 +528,78 @@ job_cancel(struct job *job)
 		return;		/* fail_ev or linger_ev finishes it soon */
 	evtimer_del(job->timeout_ev);
 	job_terminate(job);
+}
+
+void
+job_set_output(struct job *job, job_output_cb output)
+{
+	job->output = output;
+}
+
+void
+job_kill(struct job *job)
+{
+	if (job == nullptr || job->killed || job->state == JOB_DONE)
+		return;
+	job->killed = 1;
+	if (job->state == JOB_QUEUED) {
+		/* Ends without starting, reported from the loop. */
+		job_list_remove(job);
+		job->cause = xstrdup("stopped before it started");
+		job->fail_ev = job_timer(job_fail_cb, job);
+		job_timer_add(job->fail_ev, 0);
+		return;
+	}
+	if (job->cause != nullptr || job->exited)
+		return;		/* fail_ev or linger_ev finishes it soon */
+	log_info("command %s: stopped on request; SIGTERM to its process "
+	    "group", job_name(job));
+	evtimer_del(job->timeout_ev);
+	job_terminate(job);
+}
+
+void
+job_detach(struct job *job)
+{
+	if (job == nullptr)
+		return;
+	job->cb = nullptr;
+	job->output = nullptr;
+}
+
+const char *
+job_id(const struct job *job)
+{
+	return job->id;
+}
+
+void
+job_set_owner(struct job *job, const char *owner)
+{
+	free(job->owner);
+	job->owner = xstrdup(owner);
+}
+
+const char *
+job_owner(const struct job *job)
+{
+	return job->owner;
+}
+
+/* Linear: at most MAX_JOBS + QUEUE jobs are alive. */
+struct job *
+job_find(const char *id)
+{
+	struct job_list	*lists[] = { &job_active, &job_queue };
+	struct job	*job;
+
+	for (size_t i = 0; i < nitems(lists); i++) {
+		TAILQ_FOREACH(job, lists[i], entry) {
+			if (strcmp(job->id, id) == 0)
+				return job;
+		}
+	}
+	return nullptr;
 }
 
 int

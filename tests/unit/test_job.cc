@@ -24,6 +24,7 @@ extern "C" {
 
 #include "apid.h"
 #include "job.h"
+#include "key.h"
 #include "config.h"
 #include "spawn.h"
 
@@ -40,6 +41,8 @@ struct test_done {
 	size_t	 errlen;
 	long	 duration_ms;
 	char	*cause;
+	int	 killed;
+	char	 streamed[256];	/* job_set_output: "1:out 2:err ..." */
 };
 
 static char			 test_dir[] = "/tmp/test_job.XXXXXX";
@@ -164,6 +167,7 @@ test_done_cb(struct job *, const struct job_result *res, void *arg)
 	d->exit_code = res->exit_code;
 	d->timed_out = res->timed_out;
 	d->truncated = res->truncated;
+	d->killed = res->killed;
 	assert_non_null(res->out);
 	assert_non_null(res->err);
 	assert_int_equal(res->out[res->outlen], '\0');
@@ -655,6 +659,136 @@ test_job_set_limits(void **)
 	}
 }
 
+static void
+test_output_cb(struct job *, int fd, const char *buf, size_t len, void *arg)
+{
+	struct test_done	*d = (struct test_done *)arg;
+	size_t			 n = strlen(d->streamed);
+
+	snprintf(d->streamed + n, sizeof d->streamed - n, "%d:%.*s|", fd,
+	    (int)len, buf);
+}
+
+/* Output reaches the output callback as it is read, before the end, and
+ * never past the cap; the done callback still gets all of it. */
+static void
+test_job_output_cb(void **)
+{
+	const char		*argv[] = { test_script("stream",
+				    "echo one; sleep 0.3; echo two >&2; "
+				    "echo 0123456789"), nullptr };
+	struct job_limits	 l = test_defaults;
+	struct test_done	 d = {};
+	struct job		*job;
+	double			 deadline;
+
+	l.max_output = 8;	/* "one\n" and 4 bytes of the last line */
+	test_begin(&l);
+	assert_non_null(job = test_submit(argv, &d));
+	job_set_output(job, test_output_cb);
+	deadline = test_now() + 5;
+	while (d.streamed[0] == '\0' && test_now() < deadline)
+		event_base_loop(test_base, EVLOOP_ONCE);
+	assert_string_equal(d.streamed, "1:one\n|");
+	assert_int_equal(d.called, 0);		/* still running */
+	assert_true(test_run_idle(5));
+	assert_int_equal(d.called, 1);
+	assert_string_equal(d.streamed, "1:one\n|2:two\n|1:0123|");
+	assert_string_equal(d.out, "one\n0123");
+	assert_int_equal(d.truncated, 1);
+	test_done_free(&d);
+}
+
+/* job_kill: a running job is stopped (SIGKILL after the grace when it
+ * ignores SIGTERM) and its callback says so; a queued one ends without
+ * starting. */
+static void
+test_job_kill(void **)
+{
+	const char		*a[] = { test_script("noterm3",
+				    "trap '' TERM\nsleep 30"), nullptr };
+	const char		*b[] = { "/bin/echo", "never", nullptr };
+	struct job_limits	 l = test_defaults;
+	struct test_done	 da = {}, db = {};
+	struct job		*ja, *jb;
+
+	l.max_jobs = 1;
+	l.timeout = 30;
+	test_begin(&l);
+	assert_non_null(ja = test_submit(a, &da));
+	assert_non_null(jb = test_submit(b, &db));
+	assert_int_equal(job_queued(), 1);
+	event_base_loop(test_base, EVLOOP_ONCE);
+	usleep(200000);
+	job_kill(jb);
+	assert_int_equal(job_queued(), 0);
+	job_kill(ja);
+	job_kill(ja);
+	assert_true(test_run_idle(5));
+	assert_int_equal(da.called, 1);
+	assert_int_equal(da.killed, 1);
+	assert_int_equal(da.exit_code, 128 + SIGKILL);
+	assert_int_equal(da.timed_out, 0);
+	assert_int_equal(db.called, 1);
+	assert_int_equal(db.killed, 1);
+	assert_int_equal(db.exit_code, -1);
+	assert_string_equal(db.out, "");
+	assert_int_equal(spawn_count(), 0);
+	test_done_free(&da);
+	test_done_free(&db);
+}
+
+/* job_detach: the job runs to its end with nobody told. */
+static void
+test_job_detach(void **)
+{
+	char			 path[PATH_MAX], body[PATH_MAX + 64];
+	const char		*argv[2] = { nullptr, nullptr };
+	struct test_done	 d = {};
+	struct job		*job;
+
+	snprintf(path, sizeof path, "%s/detached.out", test_dir);
+	snprintf(body, sizeof body, "sleep 0.2; echo ran > %s", path);
+	argv[0] = test_script("detached", body);
+	test_begin(&test_defaults);
+	assert_non_null(job = test_submit(argv, &d));
+	job_set_output(job, test_output_cb);
+	job_detach(job);
+	assert_int_equal(job_running(), 1);
+	assert_true(test_run_idle(5));
+	assert_int_equal(d.called, 0);
+	assert_string_equal(d.streamed, "");
+	assert_int_equal(access(path, F_OK), 0);
+	unlink(path);
+}
+
+/* Ids: random, of the documented form, and found while the job lives. */
+static void
+test_job_ids(void **)
+{
+	const char		*argv[] = { "/bin/sleep", "0.2", nullptr };
+	struct test_done	 d1 = {}, d2 = {};
+	struct job		*j1, *j2;
+	char			 id[JOB_ID_LEN + 1];
+
+	test_begin(&test_defaults);
+	assert_non_null(j1 = test_submit(argv, &d1));
+	assert_non_null(j2 = test_submit(argv, &d2));
+	assert_int_equal(strlen(job_id(j1)), JOB_ID_LEN);
+	assert_int_equal(strspn(job_id(j1), KEY_ID_ALPHABET), JOB_ID_LEN);
+	assert_string_not_equal(job_id(j1), job_id(j2));
+	assert_ptr_equal(job_find(job_id(j2)), j2);
+	assert_null(job_find("nosuchjobnosuchjob00"));
+	assert_string_equal(job_owner(j1), "");
+	job_set_owner(j1, "AbCdEfGhIjKlMnOp0123");
+	assert_string_equal(job_owner(j1), "AbCdEfGhIjKlMnOp0123");
+	snprintf(id, sizeof id, "%s", job_id(j1));
+	assert_true(test_run_idle(5));
+	assert_null(job_find(id));
+	test_done_free(&d1);
+	test_done_free(&d2);
+}
+
 #define TEST(f) cmocka_unit_test_teardown(f, test_teardown)
 
 int
@@ -678,6 +812,10 @@ main(void)
 		TEST(test_job_grandchild_pipe),
 		TEST(test_job_drain),
 		TEST(test_job_set_limits),
+		TEST(test_job_output_cb),
+		TEST(test_job_kill),
+		TEST(test_job_detach),
+		TEST(test_job_ids),
 	};
 
 	return cmocka_run_group_tests(tests, test_group_setup,
