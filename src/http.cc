@@ -27,11 +27,13 @@
 
 #include "apid.h"
 #include "audit.h"
+#include "authz.h"
 #include "clientip.h"
 #include "cmd.h"
 #include "cmdinfo.h"
 #include "config.h"
 #include "conn.h"
+#include "gate.h"
 #include "hconf.h"
 #include "http.h"
 #include "job.h"
@@ -257,10 +259,7 @@ http_request_cb(struct evhttp_request *req, void *)
 	/* Most answers come at once and free r; one that waits (argon2, a
 	 * command) gets a watch on its client, who may leave meanwhile. */
 	http_dispatching = r;
-	if (r->ep->auth)
-		gate_begin(r);
-	else
-		r->ep->run(r);
+	gate_begin(r);
 	if (http_dispatching == r && !r->answered)
 		http_watch(r, evhttp_connection_get_base(
 		    evhttp_request_get_connection(req)));
@@ -338,7 +337,7 @@ http_audit(struct request *r, int status)
 	row.peer_ip = r->peer;
 	row.client_ip = r->client;
 	row.cmd = r->cmd == nullptr || r->cmd[0] == '\0' ? "" :
-	    strlen(r->cmd) <= HTTP_AUDIT_CMD_MAX && gate_cmd_valid(r->cmd) ?
+	    strlen(r->cmd) <= HTTP_AUDIT_CMD_MAX && authz_cmd_valid(r->cmd) ?
 	    r->cmd : "?";
 	row.args = args;
 	row.exit_code = r->exit_code;
@@ -384,7 +383,9 @@ http_reply(struct request *r, int status, const char *ctype,
 		event_free(r->watch);
 		r->watch = nullptr;
 	}
-	if (r->ep != nullptr && r->ep->auth)
+	/* API requests, those that name credentials, are audited. */
+	if (r->ep != nullptr && r->ep->level != GATE_PUBLIC &&
+	    r->ep->level != GATE_NETWORK)
 		http_audit(r, r->gone || r->left ? 499 : status);
 
 	h = evhttp_request_get_output_headers(r->req);
