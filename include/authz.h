@@ -14,7 +14,8 @@ int	 authz_cmd_valid(const char *);
 /* The request names a command of that syntax: 0, else refused and -1. */
 int	 authz_check_cmd(struct request *);
 /* The principal's user may use the API as API_SYSTEM says (ROOT_USER
- * always; others only at 2), with the switches in force: 0, else refused and -1. */
+ * always; others only at 2), by the switches in force: 0, else refused
+ * and -1. */
 int	 authz_api_system(struct request *,
 	    const struct hestia_switches *);
 /* An access key whose secret matched (r->who set) may run r->cmd: it

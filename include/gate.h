@@ -7,6 +7,8 @@
 #ifndef GATE_H
 #define GATE_H
 
+#include <stdint.h>
+
 struct request;
 
 void	 gate_begin(struct request *);
@@ -14,5 +16,8 @@ void	 gate_begin(struct request *);
 /* verify's settle hook: count a failed or abandoned attempt. */
 void	 gate_settle(const char *who, const char *client, const char *addr,
 	    int result);
+
+/* Failed logins counted against a client address since start. */
+uint64_t gate_login_failures(void);
 
 #endif

@@ -72,6 +72,7 @@ struct endpoint {
 extern const struct endpoint endpoint_hestia;
 extern const struct endpoint endpoint_healthz;
 extern const struct endpoint endpoint_exec;
+extern const struct endpoint endpoint_metrics;
 
 #define HTTP_MAX_ARGS	13
 
@@ -125,6 +126,11 @@ void	 http_answer_pending(int status, const char *why);
 /* Answer what is still pending, free the servers. */
 void	 http_shutdown(void);
 int	 http_pending(void);
+/* Requests answered since start, counted by endpoint (its path, "other"
+ * for none) and status (499 when the client left first): cb once for
+ * each pair counted. */
+void	 http_requests_each(void (*cb)(const char *endpoint, int status,
+	    uint64_t n, void *arg), void *arg);
 
 /* Answer once: status, content type, body, and extra headers as
  * name, value, ..., nullptr (or headers nullptr). Frees the request

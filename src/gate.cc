@@ -36,6 +36,8 @@ static void	 gate_legacy_key(struct request *);
 static void	 gate_key_verified(struct request *, struct db_key *);
 static void	 gate_authorized(struct request *);
 
+static uint64_t	 gate_nfailed;	/* for metrics */
+
 void
 cred_free(struct cred *c)
 {
@@ -83,10 +85,17 @@ gate_now(void)
 static void
 gate_failed(const char *who, const char *client, const char *addr)
 {
+	gate_nfailed++;
 	authlog_failed(who, client);
 	if (lockout_failure(addr, gate_now()))
 		log_warnx("%s: banned after repeated login failures (LOCKOUT "
 		    "%s)", addr, env->conf->lockout);
+}
+
+uint64_t
+gate_login_failures(void)
+{
+	return gate_nfailed;
 }
 
 void

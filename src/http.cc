@@ -53,7 +53,17 @@ static const struct {
 	{ "/api/index.php",	&endpoint_hestia },
 	{ "/api/v1/exec",	&endpoint_exec },
 	{ "/healthz",		&endpoint_healthz },
+	{ "/metrics",		&endpoint_metrics },
 };
+
+/* Requests answered, by endpoint (the last row: none) and status. */
+static const struct endpoint *const http_counted[] = {
+	&endpoint_hestia, &endpoint_exec, &endpoint_healthz, &endpoint_metrics,
+};
+#define HTTP_STATUS_MIN		100
+#define HTTP_STATUS_MAX		599
+static uint64_t		 http_nrequests[nitems(http_counted) + 1]
+			    [HTTP_STATUS_MAX - HTTP_STATUS_MIN + 1];
 
 #define HTTP_MAX_LISTENERS	16
 #define PATH_MAX_UNIX		(sizeof(((struct sockaddr_un *)0)->sun_path))
@@ -350,6 +360,37 @@ http_audit(struct request *r, int status)
 	free(args);
 }
 
+static void
+http_count(const struct endpoint *ep, int status)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(http_counted); i++) {
+		if (http_counted[i] == ep)
+			break;
+	}
+	if (status >= HTTP_STATUS_MIN && status <= HTTP_STATUS_MAX)
+		http_nrequests[i][status - HTTP_STATUS_MIN]++;
+}
+
+void
+http_requests_each(void (*cb)(const char *, int, uint64_t, void *),
+    void *arg)
+{
+	size_t	 i;
+	int	 s;
+
+	for (i = 0; i <= nitems(http_counted); i++) {
+		for (s = HTTP_STATUS_MIN; s <= HTTP_STATUS_MAX; s++) {
+			if (http_nrequests[i][s - HTTP_STATUS_MIN] != 0)
+				cb(i < nitems(http_counted) ?
+				    http_counted[i]->path : "other", s,
+				    http_nrequests[i][s - HTTP_STATUS_MIN],
+				    arg);
+		}
+	}
+}
+
 /* RFC 7231's IMF-fixdate of now, kept for the second it names. */
 static const char *
 http_date(void)
@@ -383,6 +424,7 @@ http_reply(struct request *r, int status, const char *ctype,
 		event_free(r->watch);
 		r->watch = nullptr;
 	}
+	http_count(r->ep, r->gone || r->left ? 499 : status);
 	/* API requests, those that name credentials, are audited. */
 	if (r->ep != nullptr && r->ep->level != GATE_PUBLIC &&
 	    r->ep->level != GATE_NETWORK)
