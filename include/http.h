@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The HTTP side: listeners, the endpoint table, one request's life, and the
- * single auth gate that every authenticated endpoint passes through. */
+/* The HTTP side: listeners, the endpoint table, one request's life; every
+ * request passes the gate (gate.h) at its endpoint's level. */
 #ifndef HTTP_H
 #define HTTP_H
 
@@ -38,9 +38,20 @@ struct principal {
 	int		 is_root;	/* user == ROOT_USER */
 };
 
+/*
+ * What the gate checks before an endpoint runs. The zero value is the
+ * strictest, so an endpoint that does not say is a command endpoint.
+ */
+enum gate_level {
+	GATE_COMMAND = 0,	/* credentials, and may run this command */
+	GATE_KEY,		/* credentials only */
+	GATE_NETWORK,		/* API switch, allowlist, lockout; no key */
+	GATE_PUBLIC,		/* nothing: anyone */
+};
+static_assert(GATE_COMMAND == 0, "an undeclared level is the strictest");
+
 struct endpoint {
 	const char	*path;
-	int		 auth;		/* 1: through the gate */
 	/* Read the request: fill req->cred and req->cmd. Returns 0 to go on
 	 * to the gate, -1 when it has answered already. */
 	int		(*parse)(struct request *);
@@ -52,12 +63,16 @@ struct endpoint {
 	void		(*run)(struct request *);
 	/* Free the endpoint's own state. */
 	void		(*free)(struct request *);
+	/* Last, so that an initializer that leaves it out gets the zero
+	 * value, GATE_COMMAND. */
+	enum gate_level	 level;
 };
 
 /* The endpoints, one file each (api_*.cc). */
 extern const struct endpoint endpoint_hestia;
 extern const struct endpoint endpoint_healthz;
 extern const struct endpoint endpoint_exec;
+extern const struct endpoint endpoint_metrics;
 
 #define HTTP_MAX_ARGS	13
 
@@ -111,6 +126,11 @@ void	 http_answer_pending(int status, const char *why);
 /* Answer what is still pending, free the servers. */
 void	 http_shutdown(void);
 int	 http_pending(void);
+/* Requests answered since start, counted by endpoint (its path, "other"
+ * for none) and status (499 when the client left first): cb once for
+ * each pair counted. */
+void	 http_requests_each(void (*cb)(const char *endpoint, int status,
+	    uint64_t n, void *arg), void *arg);
 
 /* Answer once: status, content type, body, and extra headers as
  * name, value, ..., nullptr (or headers nullptr). Frees the request
@@ -121,16 +141,6 @@ void	 http_reply(struct request *, int status, const char *ctype,
 const char *http_body(struct request *, size_t *len);
 const char *http_header(struct request *, const char *name);
 int	 http_method(struct request *);
-
-/* The gate (gate.cc): switches, client address, command syntax,
- * credentials, owner, permissions; then ep->run or ep->refuse. */
-void	 gate_begin(struct request *);
-/* Hestia's cmd syntax: ^[A-Za-z0-9_-]+$ */
-int	 gate_cmd_valid(const char *);
-
-/* verify's settle hook: count a failed or abandoned attempt. */
-void	 gate_settle(const char *who, const char *client, const char *addr,
-	    int result);
 
 void	 cred_free(struct cred *);
 void	 principal_free(struct principal *);

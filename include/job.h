@@ -6,6 +6,7 @@
 #define JOB_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct event_base;
@@ -82,6 +83,32 @@ struct job *job_find(const char *id);
 /* Running and queued counts, for /healthz and metrics. */
 int	 job_running(void);
 int	 job_queued(void);
+
+/* How a command ended, for metrics. */
+enum job_outcome {
+	JOB_OK,			/* exit 0 */
+	JOB_NONZERO,		/* another exit code */
+	JOB_KILLED,		/* a signal we did not send */
+	JOB_TIMEOUT,		/* killed at the deadline */
+	JOB_CANCELLED,		/* killed as its caller lost interest */
+	JOB_SPAWN_FAILED,	/* never ran */
+	JOB_NOUTCOMES
+};
+
+/* Counts since start (plain integers: the loop's alone). */
+struct job_stats {
+	uint64_t	 running;
+	uint64_t	 queued;
+	uint64_t	 started;		/* given a slot */
+	uint64_t	 ended[JOB_NOUTCOMES];
+	uint64_t	 rejected;		/* the queue was full */
+	uint64_t	 spawn_failed;
+	uint64_t	 timeouts;		/* SIGTERM at the deadline */
+	uint64_t	 truncated;		/* stdout cut at max_output */
+};
+void	 job_stats_get(struct job_stats *);
+/* "ok", "nonzero", "killed", "timeout", "cancelled", "spawn_failed". */
+const char *job_outcome_name(enum job_outcome);
 
 /* At shutdown: stop starting queued jobs; returns the number still running. */
 int	 job_drain(void);

@@ -7,6 +7,7 @@
 #define VERIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct argon2_cost;
 struct event_base;
@@ -75,6 +76,15 @@ struct verify *verify_start(const struct verify_req *, verify_cb, void *arg,
 /* The waiter leaves (its client is gone): its cb will not run. A run
  * nobody waits for any more is dropped if it has not started. */
 void	 verify_cancel(struct verify *);
+
+/* Counts since start, kept on the loop (results are delivered there). */
+struct verify_stats {
+	uint64_t	 argon2_runs;	/* real ones, dummies learning too */
+	uint64_t	 shadow_runs;	/* SHADOW_FILE checks */
+	uint64_t	 dummy_waits;	/* unknown keys, a wait and no CPU */
+	uint64_t	 cache_hits;	/* verify_cached said yes */
+};
+void	 verify_stats_get(struct verify_stats *);
 
 /* Runs queued or running charged to addr, and in all. */
 int	 verify_inflight(const char *addr);

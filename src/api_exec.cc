@@ -213,6 +213,6 @@ api_exec_run(struct request *r)
 }
 
 const struct endpoint endpoint_exec = {
-	"/api/v1/exec", 1, api_exec_parse, api_exec_refuse, api_exec_busy,
-	api_exec_run, nullptr,
+	"/api/v1/exec", api_exec_parse, api_exec_refuse, api_exec_busy,
+	api_exec_run, nullptr, GATE_COMMAND,
 };

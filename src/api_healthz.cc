@@ -27,6 +27,6 @@ api_healthz_run(struct request *r)
 }
 
 const struct endpoint endpoint_healthz = {
-	"/healthz", 0, api_healthz_parse, nullptr, nullptr, api_healthz_run,
-	nullptr,
+	"/healthz", api_healthz_parse, nullptr, nullptr, api_healthz_run,
+	nullptr, GATE_PUBLIC,
 };

@@ -547,6 +547,6 @@ api_hestia_run(struct request *r)
 }
 
 const struct endpoint endpoint_hestia = {
-	"/api/", 1, api_hestia_parse, api_hestia_refuse, api_hestia_busy,
-	api_hestia_run, api_hestia_free,
+	"/api/", api_hestia_parse, api_hestia_refuse, api_hestia_busy,
+	api_hestia_run, api_hestia_free, GATE_COMMAND,
 };

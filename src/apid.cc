@@ -19,6 +19,7 @@
 #include "authlog.h"
 #include "config.h"
 #include "db.h"
+#include "gate.h"
 #include "hconf.h"
 #include "helper.h"
 #include "hsync.h"

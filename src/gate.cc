@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The one auth gate: every authenticated endpoint passes here before it may
- * run anything. Checks run cheapest first; argon2 runs last, off the loop. */
+/* The one gate, "who is this": every request passes here, and gets the
+ * checks its endpoint's level asks for, cheapest first; argon2 runs last,
+ * off the loop. "May this key run this command" is authz.cc's. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,10 +12,10 @@
 #include "apid.h"
 #include "allow.h"
 #include "authlog.h"
-#include "cmd.h"
-#include "cmdinfo.h"
+#include "authz.h"
 #include "config.h"
 #include "db.h"
+#include "gate.h"
 #include "hconf.h"
 #include "hestia.h"
 #include "hsync.h"
@@ -35,20 +36,7 @@ static void	 gate_legacy_key(struct request *);
 static void	 gate_key_verified(struct request *, struct db_key *);
 static void	 gate_authorized(struct request *);
 
-int
-gate_cmd_valid(const char *cmd)
-{
-	const char	*p;
-
-	if (*cmd == '\0')
-		return 0;
-	for (p = cmd; *p != '\0'; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-			return 0;
-	}
-	return 1;
-}
+static uint64_t	 gate_nfailed;	/* for metrics */
 
 void
 cred_free(struct cred *c)
@@ -74,20 +62,12 @@ gate_empty(const char *s)
 	return s == nullptr || s[0] == '\0' || strcmp(s, "0") == 0;
 }
 
-/* Returns 0 when cmd is usable, else refuses and returns -1. */
+/* Anything but the key level asks authz.cc about the command: a level
+ * left out, or unknown, fails closed. */
 static int
-gate_check_cmd(struct request *r)
+gate_wants_command(const struct request *r)
 {
-	if (gate_empty(r->cmd)) {
-		r->ep->refuse(r, E_INVALID, "Command not provided");
-		return -1;
-	}
-	/* Hestia echoed the bad name back; we never reflect input here. */
-	if (!gate_cmd_valid(r->cmd)) {
-		r->ep->refuse(r, E_INVALID, "Command invalid");
-		return -1;
-	}
-	return 0;
+	return r->ep->level != GATE_KEY;
 }
 
 /* Seconds on a clock that never steps back, for the lockout table. */
@@ -105,10 +85,17 @@ gate_now(void)
 static void
 gate_failed(const char *who, const char *client, const char *addr)
 {
+	gate_nfailed++;
 	authlog_failed(who, client);
 	if (lockout_failure(addr, gate_now()))
 		log_warnx("%s: banned after repeated login failures (LOCKOUT "
 		    "%s)", addr, env->conf->lockout);
+}
+
+uint64_t
+gate_login_failures(void)
+{
+	return gate_nfailed;
 }
 
 void
@@ -277,41 +264,13 @@ gate_access_key(struct request *r)
 		db_key_free(&key);
 }
 
-/*
- * A non-admin key may name only its own user in the command's USER
- * argument (position from the script's "# options:" line). Hestia checks
- * the request's argN but runs the compacted argv, so leaving out an
- * earlier argument shifts another value into the USER slot; we require
- * both the argN sent and the argument the command receives to match.
- */
-static int
-gate_user_arg_ok(struct request *r)
-{
-	const struct cmdinfo	*info;
-	const char		*sent = nullptr;
-	int			 pos, i;
-
-	if (r->cmd_path == nullptr)
-		return 1;	/* the built-in v-make-tmp-file */
-	if ((info = cmdinfo_get(r->cmd_path)) == nullptr)
-		return 0;
-	if ((pos = info->user_pos) == 0)
-		return 1;	/* Hestia: no USER option, no restriction */
-	for (i = 0; i < r->nargs; i++) {
-		if (r->argpos[i] == pos)
-			sent = r->args[i];
-	}
-	return sent != nullptr && strcmp(sent, r->who.user) == 0 &&
-	    pos <= r->nargs && strcmp(r->args[pos - 1], r->who.user) == 0;
-}
-
-/* The key's secret matched: now its owner and what it may run. */
+/* The key's secret matched: now its owner, and for a command endpoint
+ * whether it may run this one. */
 static void
 gate_key_verified(struct request *r, struct db_key *key)
 {
 	const struct hestia_switches	*sw = hconf_get();
-	char				*msg, *cause = nullptr;
-	int				 may;
+	char				*msg;
 
 	if (key->disabled ||
 	    (key->expires_at != 0 && key->expires_at <= time(nullptr))) {
@@ -335,42 +294,11 @@ gate_key_verified(struct request *r, struct db_key *key)
 	r->who.user = xstrdup(key->user);
 	r->who.is_root = strcmp(key->user, sw->root_user) == 0;
 
-	if (strcmp(r->cmd, CMD_MAKE_TMP_FILE) != 0) {
-		if ((r->cmd_path = cmd_resolve(env->conf, r->cmd)) == nullptr) {
-			xasprintf(&msg, "Command %s not found", r->cmd);
-			r->ep->refuse(r, E_FORBIDEN, msg);
-			free(msg);
+	if (gate_wants_command(r)) {
+		if (authz_key(r, sw, key->id, key->nperms) == -1)
 			return;
-		}
-	}
-	if (key->nperms == 0)
-		may = r->who.is_root;
-	else if ((may = db_key_may_run(env->db, key->id, r->cmd,
-	    &cause)) == -1) {
-		log_warnx("key database: %s; answered 500", cause);
-		free(cause);
-		r->ep->refuse(r, 500, "Key database unavailable");
+	} else if (authz_api_system(r, sw) == -1)
 		return;
-	}
-	if (!may) {
-		xasprintf(&msg, "Key %s don't have permission to run the "
-		    "command %s", key->id, r->cmd);
-		r->ep->refuse(r, E_FORBIDEN, msg);
-		free(msg);
-		return;
-	}
-	if (!r->who.is_root && sw->api_system < 2) {
-		r->ep->refuse(r, E_API_DISABLED, "API has been disabled");
-		return;
-	}
-	if (!r->who.is_root && !gate_user_arg_ok(r)) {
-		/* Hestia's text, its literal backslashes included. */
-		xasprintf(&msg, "Key %s - the \"user\" argument doesn\\'t "
-		    "match the key\\'s user", key->id);
-		r->ep->refuse(r, E_FORBIDEN, msg);
-		free(msg);
-		return;
-	}
 	gate_authorized(r);
 	return;
 refuse9:
@@ -391,7 +319,11 @@ gate_authorized(struct request *r)
 		authlog_line(r->who.who, r->client, "successfully logged in");
 		break;
 	default:
-		authlog_launched(r->who.who, r->client, r->cmd);
+		if (r->cmd != nullptr)
+			authlog_launched(r->who.who, r->client, r->cmd);
+		else
+			authlog_line(r->who.who, r->client,
+			    "successfully logged in");
 		break;
 	}
 	r->ep->run(r);
@@ -406,11 +338,8 @@ gate_legacy_ok(struct request *r, const char *who)
 	r->who.who = xstrdup(who);
 	r->who.user = xstrdup(sw->root_user);
 	r->who.is_root = 1;
-	/* Hestia checks the command only once the login succeeded. */
-	if (gate_check_cmd(r) == -1)
+	if (gate_wants_command(r) && authz_legacy(r) == -1)
 		return;
-	if (strcmp(r->cmd, CMD_MAKE_TMP_FILE) != 0)
-		r->cmd_path = cmd_resolve(env->conf, r->cmd);
 	gate_authorized(r);
 }
 
@@ -505,37 +434,66 @@ gate_password(struct request *r)
 	gate_verify(r, &vr, gate_legacy_cb);
 }
 
-/* A banned address is refused before any lookup or hash: the answer of a
- * failed login, in the form of its kind of login. */
+/*
+ * The network checks, for the switch and allowlist of a kind of login:
+ * the API switch, the client address in the global allowlist, and not
+ * banned. A banned address is refused before any lookup or hash; with
+ * credentials, in the form of a failed login of their kind. Returns 0,
+ * or -1 when refused.
+ */
 static int
-gate_banned(struct request *r)
+gate_network(struct request *r, const struct hestia_switches *sw,
+    int access_key)
 {
+	if (access_key ? sw->api_system < 1 : !sw->api) {
+		r->ep->refuse(r, E_DISABLED, "API has been disabled");
+		return -1;
+	}
+	if (!allow_global(sw->allowed_ip, r->client, access_key)) {
+		r->ep->refuse(r, E_FORBIDEN,
+		    "IP is not allowed to connect with API");
+		return -1;
+	}
 	if (lockout_banned(r->addr, gate_now()) == 0)
 		return 0;
-	r->ep->refuse(r, E_PASSWORD, r->cred.kind == CRED_ACCESS_KEY ?
-	    GATE_AUTH_FAILED : "authentication failed");
-	return 1;
+	if (r->ep->level == GATE_NETWORK)
+		r->ep->refuse(r, E_FORBIDEN,
+		    "IP is not allowed to connect with API");
+	else
+		r->ep->refuse(r, E_PASSWORD, r->cred.kind == CRED_ACCESS_KEY ?
+		    GATE_AUTH_FAILED : "authentication failed");
+	return -1;
 }
 
+/*
+ * By the endpoint's level: public runs at once; network passes the
+ * checks of an access key's address (the switch of access keys and
+ * /api/v1, API_SYSTEM, and its allowlist) and runs with no credentials;
+ * key and command need credentials, and command, what any other value
+ * is taken for, also authz.cc's word on the command.
+ */
 void
 gate_begin(struct request *r)
 {
-	const struct hestia_switches	*sw = hconf_get();
+	const struct hestia_switches	*sw;
 
+	switch (r->ep->level) {
+	case GATE_PUBLIC:
+		r->ep->run(r);
+		return;
+	case GATE_NETWORK:
+		if (gate_network(r, hconf_get(), 1) == 0)
+			r->ep->run(r);
+		return;
+	default:
+		break;
+	}
+	sw = hconf_get();
 	switch (r->cred.kind) {
 	case CRED_ACCESS_KEY:
-		if (sw->api_system < 1) {
-			r->ep->refuse(r, E_DISABLED, "API has been disabled");
+		if (gate_network(r, sw, 1) == -1)
 			return;
-		}
-		if (!allow_global(sw->allowed_ip, r->client, 1)) {
-			r->ep->refuse(r, E_FORBIDEN,
-			    "IP is not allowed to connect with API");
-			return;
-		}
-		if (gate_banned(r))
-			return;
-		if (gate_check_cmd(r) == -1)
+		if (gate_wants_command(r) && authz_check_cmd(r) == -1)
 			return;
 		if (sw->demo_mode) {
 			r->ep->refuse(r, E_ARGS, GATE_DEMO_MSG);
@@ -549,16 +507,7 @@ gate_begin(struct request *r)
 		return;
 	case CRED_LEGACY_KEY:
 	case CRED_PASSWORD:
-		if (!sw->api) {
-			r->ep->refuse(r, E_DISABLED, "API has been disabled");
-			return;
-		}
-		if (!allow_global(sw->allowed_ip, r->client, 0)) {
-			r->ep->refuse(r, E_FORBIDEN,
-			    "IP is not allowed to connect with API");
-			return;
-		}
-		if (gate_banned(r))
+		if (gate_network(r, sw, 0) == -1)
 			return;
 		if (r->cred.kind == CRED_LEGACY_KEY)
 			gate_legacy_key(r);

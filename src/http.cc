@@ -27,11 +27,13 @@
 
 #include "apid.h"
 #include "audit.h"
+#include "authz.h"
 #include "clientip.h"
 #include "cmd.h"
 #include "cmdinfo.h"
 #include "config.h"
 #include "conn.h"
+#include "gate.h"
 #include "hconf.h"
 #include "http.h"
 #include "job.h"
@@ -51,7 +53,17 @@ static const struct {
 	{ "/api/index.php",	&endpoint_hestia },
 	{ "/api/v1/exec",	&endpoint_exec },
 	{ "/healthz",		&endpoint_healthz },
+	{ "/metrics",		&endpoint_metrics },
 };
+
+/* Requests answered, by endpoint (the last row: none) and status. */
+static const struct endpoint *const http_counted[] = {
+	&endpoint_hestia, &endpoint_exec, &endpoint_healthz, &endpoint_metrics,
+};
+#define HTTP_STATUS_MIN		100
+#define HTTP_STATUS_MAX		599
+static uint64_t		 http_nrequests[nitems(http_counted) + 1]
+			    [HTTP_STATUS_MAX - HTTP_STATUS_MIN + 1];
 
 #define HTTP_MAX_LISTENERS	16
 #define PATH_MAX_UNIX		(sizeof(((struct sockaddr_un *)0)->sun_path))
@@ -257,10 +269,7 @@ http_request_cb(struct evhttp_request *req, void *)
 	/* Most answers come at once and free r; one that waits (argon2, a
 	 * command) gets a watch on its client, who may leave meanwhile. */
 	http_dispatching = r;
-	if (r->ep->auth)
-		gate_begin(r);
-	else
-		r->ep->run(r);
+	gate_begin(r);
 	if (http_dispatching == r && !r->answered)
 		http_watch(r, evhttp_connection_get_base(
 		    evhttp_request_get_connection(req)));
@@ -338,7 +347,7 @@ http_audit(struct request *r, int status)
 	row.peer_ip = r->peer;
 	row.client_ip = r->client;
 	row.cmd = r->cmd == nullptr || r->cmd[0] == '\0' ? "" :
-	    strlen(r->cmd) <= HTTP_AUDIT_CMD_MAX && gate_cmd_valid(r->cmd) ?
+	    strlen(r->cmd) <= HTTP_AUDIT_CMD_MAX && authz_cmd_valid(r->cmd) ?
 	    r->cmd : "?";
 	row.args = args;
 	row.exit_code = r->exit_code;
@@ -349,6 +358,37 @@ http_audit(struct request *r, int status)
 	row.addr = r->addr;
 	audit_add(&row);
 	free(args);
+}
+
+static void
+http_count(const struct endpoint *ep, int status)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(http_counted); i++) {
+		if (http_counted[i] == ep)
+			break;
+	}
+	if (status >= HTTP_STATUS_MIN && status <= HTTP_STATUS_MAX)
+		http_nrequests[i][status - HTTP_STATUS_MIN]++;
+}
+
+void
+http_requests_each(void (*cb)(const char *, int, uint64_t, void *),
+    void *arg)
+{
+	size_t	 i;
+	int	 s;
+
+	for (i = 0; i <= nitems(http_counted); i++) {
+		for (s = HTTP_STATUS_MIN; s <= HTTP_STATUS_MAX; s++) {
+			if (http_nrequests[i][s - HTTP_STATUS_MIN] != 0)
+				cb(i < nitems(http_counted) ?
+				    http_counted[i]->path : "other", s,
+				    http_nrequests[i][s - HTTP_STATUS_MIN],
+				    arg);
+		}
+	}
 }
 
 /* RFC 7231's IMF-fixdate of now, kept for the second it names. */
@@ -384,7 +424,10 @@ http_reply(struct request *r, int status, const char *ctype,
 		event_free(r->watch);
 		r->watch = nullptr;
 	}
-	if (r->ep != nullptr && r->ep->auth)
+	http_count(r->ep, r->gone || r->left ? 499 : status);
+	/* API requests, those that name credentials, are audited. */
+	if (r->ep != nullptr && r->ep->level != GATE_PUBLIC &&
+	    r->ep->level != GATE_NETWORK)
 		http_audit(r, r->gone || r->left ? 499 : status);
 
 	h = evhttp_request_get_output_headers(r->req);

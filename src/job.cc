@@ -83,6 +83,7 @@ static struct job_list		 job_active =
 static int			 job_nqueued;
 static int			 job_nrunning;
 static int			 job_draining;
+static struct job_stats		 job_counts;	/* but running and queued */
 static char			 job_scratch[65536];
 
 static void	job_start(struct job *);
@@ -211,8 +212,10 @@ job_submit(const char *name, char *const args[], int nargs, job_done_cb cb,
 	 * from a completion callback. */
 	if (job_nrunning >= job_limits.max_jobs ||
 	    !TAILQ_EMPTY(&job_queue)) {
-		if (job_nqueued >= job_limits.queue)
+		if (job_nqueued >= job_limits.queue) {
+			job_counts.rejected++;
 			return nullptr;
+		}
 	}
 
 	job = XCALLOC(struct job);
@@ -327,6 +330,21 @@ job_read_cb(evutil_socket_t, short, void *arg)
 	job_check(job);
 }
 
+/* What became of it, once it is over. */
+static enum job_outcome
+job_outcome(struct job *job)
+{
+	if (job->cause != nullptr)
+		return JOB_SPAWN_FAILED;
+	if (job->timed_out)
+		return JOB_TIMEOUT;
+	if (WIFSIGNALED(job->status))
+		return job->cancelled ? JOB_CANCELLED : JOB_KILLED;
+	if (WIFEXITED(job->status) && WEXITSTATUS(job->status) == 0)
+		return JOB_OK;
+	return JOB_NONZERO;
+}
+
 /* Report and free the job; runs once, then gives its slot away. */
 static void
 job_complete(struct job *job)
@@ -358,6 +376,9 @@ job_complete(struct job *job)
 	res.outlen = job->out.len;
 	res.err = job->err.data != nullptr ? job->err.data : "";
 	res.errlen = job->err.len;
+	job_counts.ended[job_outcome(job)]++;
+	if (res.truncated)
+		job_counts.truncated++;
 	log_debug("%s: %s: exit %d%s%s, %ld ms", __func__, job_name(job),
 	    res.exit_code, res.timed_out ? ", timed out" : "",
 	    job->cancelled ? ", cancelled" : "", res.duration_ms);
@@ -445,6 +466,7 @@ job_timeout_cb(evutil_socket_t, short, void *arg)
 	log_warnx("command %s: timed out; SIGTERM to its process group",
 	    job_name(job));
 	job->timed_out = 1;
+	job_counts.timeouts++;
 	job_terminate(job);
 }
 
@@ -480,6 +502,7 @@ job_started_cb(struct spawn *sp, int out_fd, int err_fd, const char *cause,
 	if (cause != nullptr) {
 		log_warnx("command %s: not started: %s", job_name(job), cause);
 		job->cause = xstrdup(cause);
+		job_counts.spawn_failed++;
 		evtimer_del(job->timeout_ev);
 		job->fail_ev = job_timer(job_fail_cb, job);
 		job_timer_add(job->fail_ev, 0);
@@ -497,6 +520,7 @@ job_start(struct job *job)
 {
 	job->state = JOB_RUNNING;
 	job_list_add(job, &job_active);
+	job_counts.started++;
 	job->kill_grace = job_limits.kill_grace;
 	job->out.max = job_limits.max_output;
 	job->err.max = job_limits.max_stderr;
@@ -612,6 +636,25 @@ int
 job_queued(void)
 {
 	return job_nqueued;
+}
+
+void
+job_stats_get(struct job_stats *st)
+{
+	*st = job_counts;
+	st->running = (uint64_t)job_nrunning;
+	st->queued = (uint64_t)job_nqueued;
+}
+
+const char *
+job_outcome_name(enum job_outcome o)
+{
+	static const char *const names[JOB_NOUTCOMES] = {
+		"ok", "nonzero", "killed", "timeout", "cancelled",
+		"spawn_failed",
+	};
+
+	return o >= 0 && o < JOB_NOUTCOMES ? names[o] : "unknown";
 }
 
 int

@@ -131,6 +131,7 @@ static int64_t		 verify_timer_late_us = 500;	/* on average */
 static int		 verify_max_jobs = 16;
 static int		 verify_max_per_addr = 4;
 static verify_settle_cb	 verify_settle;
+static struct verify_stats verify_counts;
 static struct event	*verify_ev;
 
 /* Shared with the workers, under verify_lock. */
@@ -295,6 +296,12 @@ verify_deliver(struct verify_job *j, int result)
 		memcpy(e->mac, j->mac, sizeof e->mac);
 		e->expires = time(nullptr) + verify_cache_ttl;
 	}
+	if (j->timer != nullptr)
+		verify_counts.dummy_waits++;
+	else if (j->shadow_file != nullptr)
+		verify_counts.shadow_runs++;
+	else
+		verify_counts.argon2_runs++;
 	/* What an argon2 run took, for the dummies to wait as long. */
 	if (j->shadow_file == nullptr && j->timer == nullptr) {
 		verify_samples[verify_sample_next] = verify_now_us() -
@@ -478,7 +485,15 @@ verify_cached(const char *id, const char *encoded, const char *secret)
 	/* Compared whole, in constant time: no early exit on a byte. */
 	hit = key_equal(mac, e->mac, sizeof mac);
 	explicit_bzero(mac, sizeof mac);
+	if (hit)
+		verify_counts.cache_hits++;
 	return hit;
+}
+
+void
+verify_stats_get(struct verify_stats *st)
+{
+	*st = verify_counts;
 }
 
 int

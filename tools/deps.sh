@@ -13,6 +13,11 @@ pc() {	# pkg-config module, Debian package
 tool() {	# command, Debian package
 	command -v "$1" >/dev/null 2>&1 || need="$need $2"
 }
+# Debian's python3, where Debian's python3-* packages install: another one
+# first in PATH (pyenv, say) does not see them.
+pymod() {	# python3 module, Debian package
+	/usr/bin/python3 -c "import $1" >/dev/null 2>&1 || need="$need $2"
+}
 # clang links a fuzz target only with its runtime (libclang_rt.fuzzer).
 fuzzer() {
 	t=$(mktemp -d)
@@ -52,6 +57,8 @@ if [ "$mode" = all ]; then
 	tool sqlite3 sqlite3
 	tool openssl openssl
 	tool nginx nginx-light
+	# tests/regress/metrics.t.sh parses /metrics with it.
+	pymod prometheus_client python3-prometheus-client
 fi
 [ -n "$need" ] || exit 0
 need=$(echo $need | tr ' ' '\n' | sort -u | tr '\n' ' ')

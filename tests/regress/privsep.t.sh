@@ -52,6 +52,13 @@ ok "auth.log opened as root" root "$(stat -c %U "$T/auth.log")"
 
 req -d "hash=$K" -d cmd=v-whoami
 ok "a command runs as root with EXEC_PREFIX empty" "200 0" "$STATUS $BODY"
+# /metrics reads the network side's own /proc entries as USER.
+reqto /metrics
+ok "metrics as USER" 200 "$STATUS"
+contains "metrics: resident memory" hestia_apid_process_resident_memory_bytes \
+    "$(grep -v '^#' "$T/body")"
+contains "metrics: open fds" hestia_apid_process_open_fds \
+    "$(grep -v '^#' "$T/body")"
 req -d "hash=$K" -d cmd=v-parent
 ok "spawned by the helper itself: no sudo" "200 apid-helper" \
     "$STATUS $BODY"

@@ -27,9 +27,11 @@ extern "C" {
 #include "apid.h"
 #include "allow.h"
 #include "authlog.h"
+#include "authz.h"
 #include "cmdinfo.h"
 #include "config.h"
 #include "db.h"
+#include "gate.h"
 #include "hconf.h"
 #include "hestia.h"
 #include "http.h"
@@ -106,8 +108,25 @@ test_ran(struct request *)
 	test_res.ran++;
 }
 
+/* Its level left out: a command endpoint, the strictest. */
 static const struct endpoint test_ep = {
-	"/test", 1, nullptr, test_refuse, test_busy, test_ran, nullptr
+	"/test", nullptr, test_refuse, test_busy, test_ran, nullptr
+};
+/* One of each declared level, and a value no level has. */
+static const struct endpoint test_ep_key = {
+	"/key", nullptr, test_refuse, test_busy, test_ran, nullptr, GATE_KEY
+};
+static const struct endpoint test_ep_network = {
+	"/network", nullptr, test_refuse, test_busy, test_ran, nullptr,
+	GATE_NETWORK
+};
+static const struct endpoint test_ep_public = {
+	"/public", nullptr, test_refuse, test_busy, test_ran, nullptr,
+	GATE_PUBLIC
+};
+static const struct endpoint test_ep_bogus = {
+	"/bogus", nullptr, test_refuse, test_busy, test_ran, nullptr,
+	(enum gate_level)42
 };
 
 static int
@@ -413,7 +432,7 @@ test_req(enum cred_kind kind, const char *id, const char *secret,
 	r->cred.id = id != nullptr ? xstrdup(id) : nullptr;
 	r->cred.secret = secret != nullptr ? xstrdup(secret) : nullptr;
 	r->cred.has_password = kind == CRED_PASSWORD && secret != nullptr;
-	r->cmd = xstrdup(cmd);
+	r->cmd = cmd != nullptr ? xstrdup(cmd) : nullptr;
 	snprintf(r->peer, sizeof r->peer, "%s", client);
 	snprintf(r->client, sizeof r->client, "%s", client);
 	snprintf(r->addr, sizeof r->addr, "%s", client);
@@ -713,14 +732,14 @@ test_gate_cmd(void **)
 static void
 test_gate_cmd_valid(void **)
 {
-	assert_int_equal(gate_cmd_valid("v-list_users-2"), 1);
-	assert_int_equal(gate_cmd_valid("ABCxyz019_-"), 1);
-	assert_int_equal(gate_cmd_valid(""), 0);
-	assert_int_equal(gate_cmd_valid("v-ok "), 0);
-	assert_int_equal(gate_cmd_valid("v.ok"), 0);
-	assert_int_equal(gate_cmd_valid("v/ok"), 0);
-	assert_int_equal(gate_cmd_valid("v-ok\n"), 0);
-	assert_int_equal(gate_cmd_valid("v-\xc3\xa9"), 0);
+	assert_int_equal(authz_cmd_valid("v-list_users-2"), 1);
+	assert_int_equal(authz_cmd_valid("ABCxyz019_-"), 1);
+	assert_int_equal(authz_cmd_valid(""), 0);
+	assert_int_equal(authz_cmd_valid("v-ok "), 0);
+	assert_int_equal(authz_cmd_valid("v.ok"), 0);
+	assert_int_equal(authz_cmd_valid("v/ok"), 0);
+	assert_int_equal(authz_cmd_valid("v-ok\n"), 0);
+	assert_int_equal(authz_cmd_valid("v-\xc3\xa9"), 0);
 }
 
 /* DEMO_MODE: access keys get Hestia's code 1, after the command check. */
@@ -1456,6 +1475,144 @@ test_gate_db_error(void **)
 	allow_reset();
 }
 
+/* One request to endpoint ep; the request freed. */
+static void
+test_one_at(const struct endpoint *ep, enum cred_kind kind, const char *id,
+    const char *secret, const char *cmd, const char *client)
+{
+	struct request	*r;
+
+	r = test_req(kind, id, secret, cmd, client);
+	r->ep = ep;
+	test_gate(r);
+	test_req_free(r);
+}
+
+/* An endpoint that leaves its level out is a command endpoint: the zero
+ * value, and gated as such (credentials, command syntax, permission);
+ * so is one whose level is no level at all. */
+static void
+test_gate_level_undeclared(void **)
+{
+	const struct endpoint	*eps[] = { &test_ep, &test_ep_bogus };
+	size_t			 i;
+
+	assert_int_equal(test_ep.level, GATE_COMMAND);
+	assert_int_equal(GATE_COMMAND, 0);
+	for (i = 0; i < nitems(eps); i++) {
+		test_one_at(eps[i], CRED_NONE, nullptr, nullptr, "v-ok",
+		    CLIENT);
+		test_refused(E_PASSWORD, "Authentication failed");
+		test_one_at(eps[i], CRED_ACCESS_KEY, K_ADMIN, TEST_SECRET,
+		    "bad;cmd", CLIENT);
+		test_refused(E_INVALID, "Command invalid");
+		test_one_at(eps[i], CRED_ACCESS_KEY, K_ADMIN, TEST_SECRET,
+		    "v-missing", CLIENT);
+		test_refused(E_FORBIDEN, "Command v-missing not found");
+		test_one_at(eps[i], CRED_ACCESS_KEY, K_ALICE, TEST_SECRET,
+		    "v-any", CLIENT);
+		test_refused(E_FORBIDEN, "Key " K_ALICE " don't have "
+		    "permission to run the command v-any");
+		test_one_at(eps[i], CRED_ACCESS_KEY, K_ADMIN, TEST_SECRET,
+		    "v-ok", CLIENT);
+		test_run_ok();
+	}
+}
+
+/* Key level: who the key is, not what it may run; API_SYSTEM still
+ * decides for keys of other users than ROOT_USER. */
+static void
+test_gate_level_key(void **)
+{
+	struct request	*r;
+
+	r = test_req(CRED_ACCESS_KEY, K_ANONE, TEST_SECRET, nullptr, CLIENT);
+	r->ep = &test_ep_key;
+	test_gate(r);
+	test_run_ok();
+	assert_string_equal(r->who.user, "alice");
+	assert_null(r->cmd_path);
+	test_req_free(r);
+	test_one_at(&test_ep_key, CRED_NONE, nullptr, nullptr, nullptr,
+	    CLIENT);
+	test_refused(E_PASSWORD, "Authentication failed");
+	test_one_at(&test_ep_key, CRED_ACCESS_KEY, K_ADMIN, TEST_WRONG,
+	    nullptr, CLIENT);
+	test_refused(E_PASSWORD, "Authentication failed");
+	test_one_at(&test_ep_key, CRED_ACCESS_KEY, K_DIS, TEST_SECRET,
+	    nullptr, CLIENT);
+	test_refused(E_PASSWORD, "Authentication failed");
+	test_hestia_conf("yes", "1", "allow-all", "admin", "no");
+	test_one_at(&test_ep_key, CRED_ACCESS_KEY, K_ANONE, TEST_SECRET,
+	    nullptr, CLIENT);
+	test_refused(E_API_DISABLED, "API has been disabled");
+	test_one_at(&test_ep_key, CRED_ACCESS_KEY, K_ADMIN, TEST_SECRET,
+	    nullptr, CLIENT);
+	test_run_ok();
+	test_hestia_conf("yes", "0", "allow-all", "admin", "no");
+	test_one_at(&test_ep_key, CRED_ACCESS_KEY, K_ADMIN, TEST_SECRET,
+	    nullptr, CLIENT);
+	test_refused(E_DISABLED, "API has been disabled");
+}
+
+/* Network level: no credentials, but API_SYSTEM, the allowlist of access
+ * keys and the lockout, and a ban is refused without a word on logins. */
+static void
+test_gate_level_network(void **)
+{
+	int	 i;
+
+	test_one_at(&test_ep_network, CRED_NONE, nullptr, nullptr, nullptr,
+	    CLIENT);
+	test_run_ok();
+	test_hestia_conf("no", "1", "allow-all", "admin", "no");
+	test_one_at(&test_ep_network, CRED_NONE, nullptr, nullptr, nullptr,
+	    CLIENT);
+	test_run_ok();
+	test_hestia_conf("yes", "0", "allow-all", "admin", "no");
+	test_one_at(&test_ep_network, CRED_NONE, nullptr, nullptr, nullptr,
+	    CLIENT);
+	test_refused(E_DISABLED, "API has been disabled");
+	test_hestia_conf("yes", "2", "198.51.100.1", "admin", "no");
+	test_one_at(&test_ep_network, CRED_NONE, nullptr, nullptr, nullptr,
+	    CLIENT);
+	test_refused(E_FORBIDEN, "IP is not allowed to connect with API");
+	test_one_at(&test_ep_network, CRED_NONE, nullptr, nullptr, nullptr,
+	    "");
+	test_refused(E_FORBIDEN, "IP is not allowed to connect with API");
+	test_hestia_conf("yes", "2", "198.51.100.1,0.0.0.0", "admin", "no");
+	test_one_at(&test_ep_network, CRED_NONE, nullptr, nullptr, nullptr,
+	    CLIENT);
+	test_run_ok();
+	for (i = 0; i < 3; i++)
+		test_one(CRED_ACCESS_KEY, "short", TEST_SECRET, "v-ok", CLIENT);
+	test_one_at(&test_ep_network, CRED_NONE, nullptr, nullptr, nullptr,
+	    CLIENT);
+	test_refused(E_FORBIDEN, "IP is not allowed to connect with API");
+	/* Credentials sent anyway are not looked at, nor counted. */
+	test_one_at(&test_ep_network, CRED_ACCESS_KEY, K_ADMIN, TEST_WRONG,
+	    nullptr, "203.0.113.99");
+	test_run_ok();
+	assert_int_equal(lockout_failures("203.0.113.99", gate_test_now()), 0);
+}
+
+/* Public: nothing is checked, whatever the switches and the address. */
+static void
+test_gate_level_public(void **)
+{
+	int	 i;
+
+	test_hestia_conf("no", "0", "", "admin", "yes");
+	for (i = 0; i < 3; i++)
+		test_one(CRED_ACCESS_KEY, "short", TEST_SECRET, "v-ok", CLIENT);
+	test_one_at(&test_ep_public, CRED_NONE, nullptr, nullptr, nullptr,
+	    CLIENT);
+	test_run_ok();
+	test_one_at(&test_ep_public, CRED_NONE, nullptr, nullptr, nullptr,
+	    "");
+	test_run_ok();
+}
+
 int
 main(void)
 {
@@ -1506,6 +1663,10 @@ main(void)
 		cmocka_unit_test_setup(test_gate_legacy_basename, test_setup),
 		cmocka_unit_test_setup(test_gate_legacy_cmd, test_setup),
 		cmocka_unit_test_setup(test_gate_password, test_setup),
+		cmocka_unit_test_setup(test_gate_level_undeclared, test_setup),
+		cmocka_unit_test_setup(test_gate_level_key, test_setup),
+		cmocka_unit_test_setup(test_gate_level_network, test_setup),
+		cmocka_unit_test_setup(test_gate_level_public, test_setup),
 		/* Last: it leaves a broken database behind. */
 		cmocka_unit_test_setup(test_gate_db_error, test_setup),
 	};
