@@ -90,7 +90,8 @@ enum job_outcome {
 	JOB_NONZERO,		/* another exit code */
 	JOB_KILLED,		/* a signal we did not send */
 	JOB_TIMEOUT,		/* killed at the deadline */
-	JOB_CANCELLED,		/* killed as its caller lost interest */
+	JOB_CANCELLED,		/* stopped on request (job_kill), or its
+				 * caller lost interest */
 	JOB_SPAWN_FAILED,	/* never ran */
 	JOB_NOUTCOMES
 };
@@ -107,7 +108,8 @@ struct job_stats {
 	uint64_t	 truncated;		/* stdout cut at max_output */
 };
 void	 job_stats_get(struct job_stats *);
-/* "ok", "nonzero", "killed", "timeout", "cancelled", "spawn_failed". */
+/* "ok", "nonzero", "killed" (by a signal, unasked), "timeout", "cancelled"
+ * (job_kill, or its caller lost interest), "spawn_failed". */
 const char *job_outcome_name(enum job_outcome);
 
 /* At shutdown: stop starting queued jobs; returns the number still running. */

@@ -334,6 +334,9 @@ job_read_cb(evutil_socket_t, short, void *arg)
 static enum job_outcome
 job_outcome(struct job *job)
 {
+	/* Stopped on request (job_kill), queued or running: cancelled. */
+	if (job->killed)
+		return JOB_CANCELLED;
 	if (job->cause != nullptr)
 		return JOB_SPAWN_FAILED;
 	if (job->timed_out)
