@@ -710,11 +710,13 @@ test_job_kill(void **)
 	const char		*b[] = { "/bin/echo", "never", nullptr };
 	struct job_limits	 l = test_defaults;
 	struct test_done	 da = {}, db = {};
+	struct job_stats	 before, after;
 	struct job		*ja, *jb;
 
 	l.max_jobs = 1;
 	l.timeout = 30;
 	test_begin(&l);
+	job_stats_get(&before);
 	assert_non_null(ja = test_submit(a, &da));
 	assert_non_null(jb = test_submit(b, &db));
 	assert_int_equal(job_queued(), 1);
@@ -734,6 +736,14 @@ test_job_kill(void **)
 	assert_int_equal(db.exit_code, -1);
 	assert_string_equal(db.out, "");
 	assert_int_equal(spawn_count(), 0);
+	/* Both count as cancelled: asked for, not a spawn failure or a
+	 * signal from elsewhere. */
+	job_stats_get(&after);
+	assert_int_equal(after.ended[JOB_CANCELLED] -
+	    before.ended[JOB_CANCELLED], 2);
+	assert_int_equal(after.ended[JOB_SPAWN_FAILED] -
+	    before.ended[JOB_SPAWN_FAILED], 0);
+	assert_int_equal(after.ended[JOB_KILLED] - before.ended[JOB_KILLED], 0);
 	test_done_free(&da);
 	test_done_free(&db);
 }
