@@ -42,7 +42,8 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 PROGS	 = hestia-apid hestia-apictl
 MAINS	 = src/apid.cc src/apictl.cc
 LIB_SRCS = $(filter-out $(MAINS), $(wildcard src/*.cc))
-LIB_OBJS = $(LIB_SRCS:src/%.cc=$(BUILD)/obj/%.o) $(BUILD)/obj/schema_sql.o
+LIB_OBJS = $(LIB_SRCS:src/%.cc=$(BUILD)/obj/%.o) $(BUILD)/obj/schema_sql.o \
+	   $(BUILD)/obj/openapi_json.o
 LIB	 = $(BUILD)/libapid.a
 SQL	 = $(sort $(wildcard sql/*.sql))
 
@@ -112,6 +113,16 @@ $(BUILD)/gen/schema_sql.cc: $(SQL) tools/embed-sql.sh
 	sh tools/embed-sql.sh $(SQL) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/schema_sql.o: $(BUILD)/gen/schema_sql.cc
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+
+# So is the description of the JSON API served at /api/v1/openapi.json.
+$(BUILD)/gen/openapi_json.cc: api/openapi.json tools/embed-file.sh
+	@mkdir -p $(@D)
+	sh tools/embed-file.sh openapi_json api/openapi.json > $@.tmp && \
+	    mv $@.tmp $@
+
+$(BUILD)/obj/openapi_json.o: $(BUILD)/gen/openapi_json.cc
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 

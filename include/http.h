@@ -73,6 +73,7 @@ extern const struct endpoint endpoint_hestia;
 extern const struct endpoint endpoint_healthz;
 extern const struct endpoint endpoint_exec;
 extern const struct endpoint endpoint_metrics;
+extern const struct endpoint endpoint_openapi;
 
 #define HTTP_MAX_ARGS	13
 

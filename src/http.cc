@@ -54,11 +54,13 @@ static const struct {
 	{ "/api/v1/exec",	&endpoint_exec },
 	{ "/healthz",		&endpoint_healthz },
 	{ "/metrics",		&endpoint_metrics },
+	{ "/api/v1/openapi.json", &endpoint_openapi },
 };
 
 /* Requests answered, by endpoint (the last row: none) and status. */
 static const struct endpoint *const http_counted[] = {
 	&endpoint_hestia, &endpoint_exec, &endpoint_healthz, &endpoint_metrics,
+	&endpoint_openapi,
 };
 #define HTTP_STATUS_MIN		100
 #define HTTP_STATUS_MAX		599

@@ -59,6 +59,8 @@ if [ "$mode" = all ]; then
 	tool nginx nginx-light
 	# tests/regress/metrics.t.sh parses /metrics with it.
 	pymod prometheus_client python3-prometheus-client
+	# tests/regress/openapi.t.sh checks answers against api/openapi.json.
+	pymod jsonschema python3-jsonschema
 fi
 [ -n "$need" ] || exit 0
 need=$(echo $need | tr ' ' '\n' | sort -u | tr '\n' ' ')
