@@ -5,6 +5,8 @@ PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+# systemd reads /usr/local/lib/systemd/system as well as /lib/systemd/system.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR	?=
 
 CXX	?= g++
@@ -28,7 +30,8 @@ OPT	?= -O2
 CXXFLAGS ?= $(OPT) -g
 APID_CXXFLAGS = -std=c++17 -fno-exceptions -fno-rtti \
 	    -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	    -D_GNU_SOURCE -iquote include -iquote $(BUILD)/gen $(SANFLAGS)
+	    -D_GNU_SOURCE -DAPID_SYSCONFDIR='"$(SYSCONFDIR)"' \
+	    -iquote include -iquote $(BUILD)/gen $(SANFLAGS)
 ALL_CXXFLAGS = $(APID_CXXFLAGS) $(CPPFLAGS) $(CXXFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
@@ -48,7 +51,7 @@ UNIT_BINS = $(UNIT_SRCS:tests/unit/%.cc=$(BUILD)/tests/%)
 BENCH_BINS = $(patsubst bench/%.cc,$(BUILD)/bench/%,$(wildcard bench/*.cc))
 
 .PHONY: all deps check unit regress compat demo bench install clean fuzz \
-	soak
+	soak deb
 
 all: $(PROGS:%=$(BUILD)/%)
 
@@ -92,7 +95,14 @@ clean: fuzz-clean
 fuzz-clean:
 	rm -rf $(FUZZ_BUILD)
 
-$(BUILD)/obj/%.o: src/%.cc $(wildcard include/*.h)
+# SYSCONFDIR is compiled in (the default configuration path): a build
+# with another one recompiles. The stamp changes only when it does.
+.PHONY: FORCE
+$(BUILD)/gen/sysconfdir: FORCE
+	@mkdir -p $(@D)
+	@echo '$(SYSCONFDIR)' | cmp -s - $@ || echo '$(SYSCONFDIR)' > $@
+
+$(BUILD)/obj/%.o: src/%.cc $(wildcard include/*.h) $(BUILD)/gen/sysconfdir
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_CXXFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -158,17 +168,42 @@ bench: deps
 	$(MAKE) all $(BENCH_BINS)
 	@BUILD=$(BUILD) sh bench/all.sh run spawn memory verify auth acl
 
+# init/ and man/ name the paths of the defaults (PREFIX=/usr/local,
+# SYSCONFDIR=/etc); their copies get this install's paths. Files an admin
+# edits (the configuration, the fail2ban jail) are kept when present.
+INSTALL_SED = sed -e 's|/usr/local/sbin/hestia-apid|$(SBINDIR)/hestia-apid|g' \
+	    -e 's|/etc/hestia-apid/|$(SYSCONFDIR)/hestia-apid/|g' \
+	    -e 's|/etc/default/hestia-apid|$(SYSCONFDIR)/default/hestia-apid|g'
+ETC	= $(DESTDIR)$(SYSCONFDIR)
+F2B	= $(ETC)/fail2ban
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/hestia-apid
+	    $(DESTDIR)$(MANDIR)/man5 $(ETC)/hestia-apid \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(ETC)/init.d $(ETC)/logrotate.d \
+	    $(F2B)/filter.d $(F2B)/jail.d
 	install -m 0755 $(BUILD)/hestia-apid $(BUILD)/hestia-apictl \
 	    $(DESTDIR)$(SBINDIR)
-	install -m 0644 man/hestia-apid.8 man/hestia-apictl.8 \
-	    $(DESTDIR)$(MANDIR)/man8
-	install -m 0644 man/hestia-apid.conf.5 $(DESTDIR)$(MANDIR)/man5
-	test -e $(DESTDIR)$(SYSCONFDIR)/hestia-apid/hestia-apid.conf || \
-	    install -m 0640 init/hestia-apid.conf \
-	    $(DESTDIR)$(SYSCONFDIR)/hestia-apid/hestia-apid.conf
+	for f in hestia-apid.8 hestia-apictl.8 hestia-apid.conf.5; do \
+	    $(INSTALL_SED) man/$$f > $(DESTDIR)$(MANDIR)/man$${f##*.}/$$f && \
+	    chmod 0644 $(DESTDIR)$(MANDIR)/man$${f##*.}/$$f || exit 1; \
+	done
+	$(INSTALL_SED) init/hestia-apid.service \
+	    > $(DESTDIR)$(SYSTEMDUNITDIR)/hestia-apid.service
+	$(INSTALL_SED) init/hestia-apid.socket \
+	    > $(DESTDIR)$(SYSTEMDUNITDIR)/hestia-apid.socket
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/hestia-apid.service \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/hestia-apid.socket
+	$(INSTALL_SED) init/hestia-apid.init > $(ETC)/init.d/hestia-apid
+	chmod 0755 $(ETC)/init.d/hestia-apid
+	$(INSTALL_SED) init/hestia-apid.logrotate > $(ETC)/logrotate.d/hestia-apid
+	install -m 0644 init/fail2ban/filter.d/hestia-apid.conf $(F2B)/filter.d
+	test -e $(F2B)/jail.d/hestia-apid.conf || \
+	    install -m 0644 init/fail2ban/jail.d/hestia-apid.conf $(F2B)/jail.d
+	test -e $(ETC)/hestia-apid/hestia-apid.conf || { \
+	    $(INSTALL_SED) init/hestia-apid.conf \
+	    > $(ETC)/hestia-apid/hestia-apid.conf && \
+	    chmod 0640 $(ETC)/hestia-apid/hestia-apid.conf; }
 # The USER of the shipped configuration; a package makes it itself.
 	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
 	    id -u hestia-apid >/dev/null 2>&1 || \
@@ -176,5 +211,12 @@ install: all
 	    --shell /usr/sbin/nologin hestia-apid; \
 	fi
 
+# The Debian package, built by dpkg-buildpackage from a copy of the tree
+# (debian/), then checked by lintian: build-deb/hestia-apid_VERSION_ARCH.deb,
+# with build.log and lintian.txt beside it.
+deb:
+	@sh tools/deps.sh deb
+	@sh tools/deb.sh build-deb
+
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-deb

@@ -25,6 +25,7 @@ struct admin_key {
 	const char	*comment;
 	const char	*state;		/* active, disabled, expired */
 	const char	*last_ip;
+	const char	*source;	/* local, hestia (its files) */
 	int64_t		 created_at;
 	int64_t		 expires_at;
 	int64_t		 last_used_at;
@@ -35,6 +36,7 @@ struct admin_perm {
 	const char	*name;
 	const char	*role;
 	const char	*commands;	/* comma list */
+	const char	*source;	/* builtin, local, hestia */
 };
 
 struct admin_allow {
@@ -45,8 +47,13 @@ struct admin_allow {
 
 struct admin_legacy {
 	const char	*lookup;
+	const char	*source;
 	int64_t		 created_at;
 };
+
+/* What is kept in step with Hestia's files: data/api, data/access-keys,
+ * data/keys (hsync.h). A legacy key's name is its lookup. */
+enum admin_kind { ADMIN_SET, ADMIN_KEY, ADMIN_LEGACY };
 
 /* One row of audit_view. */
 struct admin_audit {
@@ -68,6 +75,7 @@ typedef void (*admin_perm_cb)(const struct admin_perm *, void *);
 typedef void (*admin_allow_cb)(const struct admin_allow *, void *);
 typedef void (*admin_legacy_cb)(const struct admin_legacy *, void *);
 typedef void (*admin_audit_cb)(const struct admin_audit *, void *);
+typedef void (*admin_name_cb)(const char *, void *);
 
 /* Functions returning int give -1 with *cause on a database error; the
  * other values are documented with each. */
@@ -143,5 +151,28 @@ int	 admin_legacy_foreach(struct db *, admin_legacy_cb, void *,
  * after since (UTC "YYYY-MM-DD HH:MM:SS", or nullptr), at most limit. */
 int	 admin_audit_foreach(struct db *, const char *who, const char *since,
 	    int limit, admin_audit_cb, void *, char **cause);
+
+/* Hestia's files and the rows from them (hsync.cc). Deleting a key, a
+ * legacy key or a set above records it: admin_deleted is then 1. */
+int	 admin_deleted(struct db *, enum admin_kind, const char *name,
+	    char **cause);
+/* 1 the row exists: *from_hestia, and the version of its file it was last
+ * read from (*stamp allocated, or nullptr); 0 no such row. */
+int	 admin_hestia_stamp(struct db *, enum admin_kind, const char *name,
+	    int *from_hestia, char **stamp, char **cause);
+/* The row comes from Hestia, from this version of its file. */
+int	 admin_hestia_mark(struct db *, enum admin_kind, const char *name,
+	    const char *stamp, char **cause);
+/* Remove a row that came from Hestia: 1 removed, 0 none such. */
+int	 admin_hestia_remove(struct db *, enum admin_kind, const char *name,
+	    char **cause);
+/* The names of the rows from Hestia; returns how many. */
+int	 admin_hestia_foreach(struct db *, enum admin_kind, admin_name_cb,
+	    void *, char **cause);
+/* Give an existing key this user, hash, comment (and created_at, unless
+ * 0) and exactly these perms; its state, expiry and allowlist stay. 1
+ * changed, 0 no such key. Call inside a transaction. */
+int	 admin_key_replace(struct db *, const struct db_key *,
+	    char *const *perms, int nperms, char **cause);
 
 #endif

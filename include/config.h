@@ -6,7 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_DEFAULT_PATH	"/etc/hestia-apid/hestia-apid.conf"
+/* SYSCONFDIR of the build (the Makefile defines it); the default below is
+ * the one of a plain "make". */
+#ifndef APID_SYSCONFDIR
+#define APID_SYSCONFDIR		"/etc"
+#endif
+#define CONFIG_DEFAULT_PATH	APID_SYSCONFDIR "/hestia-apid/hestia-apid.conf"
 
 /* Hestia's own switches (from the config, or from HESTIA_CONF). */
 struct hestia_switches {
@@ -31,6 +36,7 @@ struct config {
 	char		*bin_dir;
 	char		*exec_prefix;	/* words, split at use */
 	char		*hestia_conf;
+	int		 hestia_key_sync; /* keys follow Hestia's files */
 	int		 hestia_conf_found; /* unset, and Hestia's was found */
 	struct hestia_switches sw;
 	char		*trusted_proxies;

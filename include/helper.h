@@ -33,6 +33,9 @@ int	 helper_reload(int ctl_fd, int fds[3], char **cause);
  * a user.conf in Hestia's tree, SHADOW_FILE), opened for reading; -1 with
  * errno otherwise. Any thread. */
 int	 helper_open_file(int ctl_fd, const char *path);
+/* An inotify descriptor watching one of Hestia's data directories
+ * (hsync_watch_path_ok), from the helper; -1 with errno. */
+int	 helper_watch(int ctl_fd, const char *path);
 
 /* Close both channels: the helper kills what it started and exits; wait
  * for it a little. */

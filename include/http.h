@@ -86,6 +86,8 @@ struct request {
 	struct principal	 who;
 
 	struct verify		*verify;	/* pending argon2 */
+	struct event		*hold;		/* its key is being synced */
+	int			 holds;
 	struct job		*job;		/* pending command */
 	void			*state;		/* the endpoint's */
 	TAILQ_ENTRY(request)	 entry;		/* pending requests */

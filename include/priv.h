@@ -3,6 +3,7 @@
 #ifndef PRIV_H
 #define PRIV_H
 
+#include <dirent.h>
 #include <stdio.h>
 
 /* Become user (with its groups) for good: setgroups, setresgid,
@@ -22,7 +23,15 @@ void	 priv_db_handover(const char *path, const char *user);
  * few root-only files the network side reads (HESTIA_CONF, Hestia's
  * user.conf files, SHADOW_FILE). Thread-safe. */
 FILE	*priv_fopen(const char *path);
+/* The same for a directory (Hestia's data/access-keys is root's). */
+DIR	*priv_opendir(const char *path);
+/* An inotify instance (non-blocking, close-on-exec) watching path with
+ * mask; when that is refused, the opener is asked for one with the mask
+ * hsync.h names (see hsync_watch_path_ok). -1 with errno. */
+int	 priv_inotify(const char *path, unsigned mask);
 /* opener returns a descriptor, or -1 with errno. */
 void	 priv_set_opener(int (*opener)(const char *path));
+/* watcher returns an inotify descriptor watching path, or -1 with errno. */
+void	 priv_set_watcher(int (*watcher)(const char *path));
 
 #endif

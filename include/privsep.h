@@ -35,8 +35,9 @@ enum priv_type : uint32_t {
 	PRIV_REFUSED,		/* value errno; payload why, text */
 	/* network side -> helper, on the control channel */
 	PRIV_OPEN,		/* payload path: one of the few it may open */
+	PRIV_WATCH,		/* payload path: an inotify watch of it */
 };
-#define PRIV_TYPE_LAST	PRIV_OPEN
+#define PRIV_TYPE_LAST	PRIV_WATCH
 
 struct priv_hdr {
 	uint32_t	 type;

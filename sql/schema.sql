@@ -14,7 +14,12 @@ CREATE TABLE keys (
 	disabled	INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
 	last_used_at	INTEGER,
 	last_ip		TEXT,
-	use_count	INTEGER NOT NULL DEFAULT 0
+	use_count	INTEGER NOT NULL DEFAULT 0,
+	-- 'hestia': kept in step with Hestia's data/access-keys/ID, whose
+	-- version (inode, size, mtime) it was last read from is hestia_stamp
+	source		TEXT NOT NULL DEFAULT 'local'
+			CHECK (source IN ('local', 'hestia')),
+	hestia_stamp	TEXT
 );
 CREATE INDEX keys_user ON keys (user);
 
@@ -35,7 +40,11 @@ CREATE TABLE key_allow (
 -- Permission sets, as Hestia's data/api files (ROLE, COMMANDS).
 CREATE TABLE perm_sets (
 	name		TEXT PRIMARY KEY NOT NULL,
-	role		TEXT NOT NULL CHECK (role IN ('admin', 'user'))
+	role		TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+	-- 'builtin': shipped below; 'hestia': Hestia's data/api/NAME
+	source		TEXT NOT NULL DEFAULT 'local'
+			CHECK (source IN ('builtin', 'local', 'hestia')),
+	hestia_stamp	TEXT
 );
 CREATE TABLE perm_set_commands (
 	set_name	TEXT NOT NULL REFERENCES perm_sets (name)
@@ -49,8 +58,19 @@ CREATE INDEX perm_set_commands_cmd ON perm_set_commands (command);
 CREATE TABLE legacy_keys (
 	lookup		TEXT PRIMARY KEY NOT NULL,	-- hex SHA-256 of the key
 	secret_hash	TEXT NOT NULL CHECK (secret_hash GLOB '$argon2id$*'),
-	created_at	INTEGER NOT NULL DEFAULT (strftime('%s', 'now'))
+	created_at	INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+	source		TEXT NOT NULL DEFAULT 'local'	-- 'hestia': data/keys
+			CHECK (source IN ('local', 'hestia'))
 );
+
+-- What an admin deleted with hestia-apictl: neither the sync with
+-- Hestia's files nor an import brings it back.
+CREATE TABLE deleted (
+	kind		TEXT NOT NULL CHECK (kind IN ('key', 'legacy', 'set')),
+	name		TEXT NOT NULL,	-- key ID, legacy lookup, set name
+	deleted_at	INTEGER NOT NULL DEFAULT (strftime('%s', 'now')),
+	PRIMARY KEY (kind, name)
+) WITHOUT ROWID;
 
 -- The global allowlist (beside API_ALLOWED_IP).
 CREATE TABLE allow (
@@ -76,10 +96,12 @@ CREATE TABLE audit (
 CREATE INDEX audit_who ON audit (who, at_ms);
 
 -- The shipped permission sets of Hestia (install/common/api/).
-INSERT INTO perm_sets VALUES
-	('billing', 'admin'), ('mail-accounts', 'user'),
-	('phpmyadmin-sso', 'admin'), ('purge-nginx-cache', 'user'),
-	('sync-dns-cluster', 'admin'), ('update-dns-records', 'user');
+INSERT INTO perm_sets (name, role, source) VALUES
+	('billing', 'admin', 'builtin'), ('mail-accounts', 'user', 'builtin'),
+	('phpmyadmin-sso', 'admin', 'builtin'),
+	('purge-nginx-cache', 'user', 'builtin'),
+	('sync-dns-cluster', 'admin', 'builtin'),
+	('update-dns-records', 'user', 'builtin');
 INSERT INTO perm_set_commands VALUES
 	('billing', 'v-add-user'), ('billing', 'v-delete-user'),
 	('billing', 'v-suspend-user'), ('billing', 'v-unsuspend-user'),
@@ -98,6 +120,16 @@ INSERT INTO perm_set_commands VALUES
 	('mail-accounts', 'v-change-mail-account-quota'),
 	('mail-accounts', 'v-suspend-mail-account'),
 	('mail-accounts', 'v-unsuspend-mail-account'),
+	('mail-accounts', 'v-delete-mail-account-alias'),
+	('mail-accounts', 'v-delete-mail-account-autoreply'),
+	('mail-accounts', 'v-delete-mail-account-forward'),
+	('mail-accounts', 'v-delete-mail-account-fwd-only'),
+	('mail-accounts', 'v-add-mail-account-alias'),
+	('mail-accounts', 'v-add-mail-account-autoreply'),
+	('mail-accounts', 'v-add-mail-account-forward'),
+	('mail-accounts', 'v-add-mail-account-fwd-only'),
+	('mail-accounts', 'v-suspend-mail-accounts'),
+	('mail-accounts', 'v-unsuspend-mail-accounts'),
 	('phpmyadmin-sso', 'v-add-database-temp-user'),
 	('phpmyadmin-sso', 'v-delete-database-temp-user'),
 	('purge-nginx-cache', 'v-purge-nginx-cache'),
@@ -126,14 +158,14 @@ SELECT k.id, k.user,
 	    WHERE p.key_id = k.id) AS permissions,
 	(SELECT group_concat(cidr, ',') FROM key_allow a
 	    WHERE a.key_id = k.id) AS allow,
-	k.comment,
-	datetime(k.created_at, 'unixepoch') AS created,
-	datetime(k.expires_at, 'unixepoch') AS expires,
+	k.comment, k.source,
+	datetime(k.created_at, 'unixepoch') || ' UTC' AS created,
+	datetime(k.expires_at, 'unixepoch') || ' UTC' AS expires,
 	CASE WHEN k.disabled THEN 'disabled'
 	    WHEN k.expires_at IS NOT NULL AND
 		k.expires_at <= strftime('%s', 'now') THEN 'expired'
 	    ELSE 'active' END AS state,
-	datetime(k.last_used_at, 'unixepoch') AS last_used,
+	datetime(k.last_used_at, 'unixepoch') || ' UTC' AS last_used,
 	k.last_ip, k.use_count
 FROM keys k;
 
@@ -153,4 +185,4 @@ BEGIN UPDATE allow_generation SET n = n + 1; END;
 CREATE TRIGGER allow_gen_upd AFTER UPDATE ON allow
 BEGIN UPDATE allow_generation SET n = n + 1; END;
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

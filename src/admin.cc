@@ -122,6 +122,42 @@ admin_exists(struct db *db, const char *sql, const char *name,
 	return rv;
 }
 
+/*
+ * Delete what "SELECT kind, name FROM table WHERE ..." (from_where, with
+ * one parameter :v) finds, and record it in deleted, so that neither the
+ * sync with Hestia's files nor an import brings it back. 1 when any row
+ * went, 0 none.
+ */
+static int
+admin_delete_recorded(struct db *db, const char *from_where,
+    const char *value, const char *what, char **cause)
+{
+	char	*sql;
+	int	 rv;
+
+	if (db_exec(db, "SAVEPOINT admin_delete", cause) == -1)
+		return -1;
+	xasprintf(&sql, "INSERT OR REPLACE INTO deleted (kind, name) SELECT"
+	    " %s", from_where);
+	rv = admin_change(db, sql, ":v", value, what, cause);
+	free(sql);
+	if (rv == 1) {
+		/* The same rows: "'key', id FROM keys WHERE ..." less its
+		 * selected columns. */
+		xasprintf(&sql, "DELETE %s", strstr(from_where, "FROM"));
+		rv = admin_change(db, sql, ":v", value, what, cause);
+		free(sql);
+	}
+	if (rv == -1) {
+		db_exec(db, "ROLLBACK TO admin_delete; RELEASE admin_delete",
+		    nullptr);
+		return -1;
+	}
+	if (db_exec(db, "RELEASE admin_delete", cause) == -1)
+		return -1;
+	return rv;
+}
+
 /* Step through the rows of a query; returns how many, or -1. */
 static int
 admin_rows(struct db *db, sqlite3_stmt *st, void (*row)(sqlite3_stmt *,
@@ -239,6 +275,7 @@ admin_key_row(sqlite3_stmt *st, void *arg)
 	k.last_used_at = sqlite3_column_int64(st, 8);
 	k.last_ip = admin_text(st, 9);
 	k.use_count = sqlite3_column_int64(st, 10);
+	k.source = admin_text(st, 11);
 	ctx->cb(&k, ctx->arg);
 }
 
@@ -255,7 +292,8 @@ admin_key_foreach(struct db *db, const char *user, const char *id,
 	    " coalesce(v.permissions, ''), coalesce(v.allow, ''), k.comment,"
 	    " k.created_at, coalesce(k.expires_at, 0), v.state,"
 	    " coalesce(k.last_used_at, 0), coalesce(k.last_ip, ''),"
-	    " k.use_count FROM keys k JOIN keys_view v ON v.id = k.id"
+	    " k.use_count, k.source FROM keys k JOIN keys_view v"
+	    " ON v.id = k.id"
 	    " WHERE (:user IS NULL OR k.user = :user)"
 	    " AND (:id IS NULL OR k.id = :id)"
 	    " ORDER BY k.created_at, k.id", cause)) == nullptr)
@@ -285,8 +323,8 @@ admin_key_set_disabled(struct db *db, const char *id, int disabled,
 int
 admin_key_delete(struct db *db, const char *id, char **cause)
 {
-	return admin_change(db, "DELETE FROM keys WHERE id = :id", ":id", id,
-	    "deleting the key", cause);
+	return admin_delete_recorded(db, "'key', id FROM keys WHERE id = :v",
+	    id, "deleting the key", cause);
 }
 
 int
@@ -333,6 +371,7 @@ admin_perm_row(sqlite3_stmt *st, void *arg)
 	p.name = admin_text(st, 0);
 	p.role = admin_text(st, 1);
 	p.commands = admin_text(st, 2);
+	p.source = admin_text(st, 3);
 	ctx->cb(&p, ctx->arg);
 }
 
@@ -346,7 +385,7 @@ admin_perm_foreach(struct db *db, const char *name, admin_perm_cb cb,
 	if ((st = admin_prepare(db, "SELECT s.name, s.role,"
 	    " coalesce((SELECT group_concat(command, ',') FROM"
 	    " (SELECT command FROM perm_set_commands c"
-	    " WHERE c.set_name = s.name ORDER BY command)), '')"
+	    " WHERE c.set_name = s.name ORDER BY command)), ''), s.source"
 	    " FROM perm_sets s WHERE (:name IS NULL OR s.name = :name)"
 	    " ORDER BY s.name", cause)) == nullptr)
 		return -1;
@@ -511,8 +550,8 @@ admin_perm_delete(struct db *db, const char *name, int *nkeys, char **cause)
 		rv = 2;
 		goto out;
 	}
-	if ((rv = admin_change(db, "DELETE FROM perm_sets WHERE name = :name",
-	    ":name", name, "deleting the set", cause)) == -1)
+	if ((rv = admin_delete_recorded(db, "'set', name FROM perm_sets"
+	    " WHERE name = :v", name, "deleting the set", cause)) == -1)
 		goto fail;
 	if (admin_commit(db, cause) == -1)
 		goto fail;
@@ -683,8 +722,8 @@ admin_legacy_revoke(struct db *db, const char *lookup, int prefix,
 	int		 n = -1, rv;
 
 	if (!prefix)
-		return admin_change(db, "DELETE FROM legacy_keys"
-		    " WHERE lookup = :lookup", ":lookup", lookup,
+		return admin_delete_recorded(db, "'legacy', lookup FROM"
+		    " legacy_keys WHERE lookup = :v", lookup,
 		    "revoking the legacy key", cause);
 	if (admin_begin(db, cause) == -1)
 		return -1;
@@ -703,8 +742,8 @@ admin_legacy_revoke(struct db *db, const char *lookup, int prefix,
 		admin_rollback(db);
 		return n == 0 ? 0 : 2;
 	}
-	if ((rv = admin_change(db, "DELETE FROM legacy_keys"
-	    " WHERE substr(lookup, 1, length(:p)) = :p", ":p", lookup,
+	if ((rv = admin_delete_recorded(db, "'legacy', lookup FROM"
+	    " legacy_keys WHERE substr(lookup, 1, length(:v)) = :v", lookup,
 	    "revoking the legacy key", cause)) == -1 ||
 	    admin_commit(db, cause) == -1)
 		goto fail;
@@ -727,6 +766,7 @@ admin_legacy_row(sqlite3_stmt *st, void *arg)
 
 	l.lookup = admin_text(st, 0);
 	l.created_at = sqlite3_column_int64(st, 1);
+	l.source = admin_text(st, 2);
 	ctx->cb(&l, ctx->arg);
 }
 
@@ -737,7 +777,7 @@ admin_legacy_foreach(struct db *db, admin_legacy_cb cb, void *arg,
 	struct admin_legacy_ctx	 ctx = { cb, arg };
 	sqlite3_stmt		*st;
 
-	if ((st = admin_prepare(db, "SELECT lookup, created_at"
+	if ((st = admin_prepare(db, "SELECT lookup, created_at, source"
 	    " FROM legacy_keys ORDER BY created_at, lookup", cause)) ==
 	    nullptr)
 		return -1;
@@ -789,4 +829,155 @@ admin_audit_foreach(struct db *db, const char *who, const char *since,
 	admin_bind_text(st, ":since", since);
 	admin_bind_int64(st, ":limit", limit);
 	return admin_rows(db, st, admin_audit_row, &ctx, cause);
+}
+
+/* Rows kept in step with Hestia's files (hsync.cc), by kind. */
+static const struct {
+	const char	*table;
+	const char	*column;	/* the name a file gives it */
+	int		 stamped;	/* remembers the file's version */
+} admin_hestia[] = {
+	{ "perm_sets",		"name",		1 },	/* ADMIN_SET */
+	{ "keys",		"id",		1 },	/* ADMIN_KEY */
+	{ "legacy_keys",	"lookup",	0 },	/* ADMIN_LEGACY */
+};
+static const char *const admin_kind_names[] = { "set", "key", "legacy" };
+
+int
+admin_deleted(struct db *db, enum admin_kind kind, const char *name,
+    char **cause)
+{
+	char	*sql;
+	int	 rv;
+
+	xasprintf(&sql, "SELECT 1 FROM deleted WHERE kind = '%s' AND"
+	    " name = :name", admin_kind_names[kind]);
+	rv = admin_exists(db, sql, ":name", name, cause);
+	free(sql);
+	return rv;
+}
+
+int
+admin_hestia_stamp(struct db *db, enum admin_kind kind, const char *name,
+    int *from_hestia, char **stamp, char **cause)
+{
+	sqlite3_stmt	*st;
+	char		*sql;
+	int		 rc, rv;
+
+	*stamp = nullptr;
+	*from_hestia = 0;
+	xasprintf(&sql, "SELECT source = 'hestia', %s FROM %s WHERE %s = :name",
+	    admin_hestia[kind].stamped ? "hestia_stamp" : "NULL",
+	    admin_hestia[kind].table, admin_hestia[kind].column);
+	st = admin_prepare(db, sql, cause);
+	free(sql);
+	if (st == nullptr)
+		return -1;
+	admin_bind_text(st, ":name", name);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*from_hestia = sqlite3_column_int(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			*stamp = xstrdup(admin_text(st, 1));
+		rv = 1;
+	} else if (rc == SQLITE_DONE)
+		rv = 0;
+	else
+		rv = admin_error(db, "lookup", cause);
+	sqlite3_finalize(st);
+	return rv;
+}
+
+int
+admin_hestia_mark(struct db *db, enum admin_kind kind, const char *name,
+    const char *stamp, char **cause)
+{
+	sqlite3_stmt	*st;
+	char		*sql;
+
+	xasprintf(&sql, "UPDATE %s SET source = 'hestia'%s WHERE %s = :name",
+	    admin_hestia[kind].table, admin_hestia[kind].stamped ?
+	    ", hestia_stamp = :stamp" : "", admin_hestia[kind].column);
+	st = admin_prepare(db, sql, cause);
+	free(sql);
+	if (st == nullptr)
+		return -1;
+	admin_bind_text(st, ":name", name);
+	admin_bind_text(st, ":stamp", stamp);
+	return admin_done(db, st, "marking a row from Hestia", cause);
+}
+
+int
+admin_hestia_remove(struct db *db, enum admin_kind kind, const char *name,
+    char **cause)
+{
+	char	*sql;
+	int	 rv;
+
+	xasprintf(&sql, "DELETE FROM %s WHERE %s = :name AND"
+	    " source = 'hestia'", admin_hestia[kind].table,
+	    admin_hestia[kind].column);
+	rv = admin_change(db, sql, ":name", name, "removing a row from Hestia",
+	    cause);
+	free(sql);
+	return rv;
+}
+
+struct admin_name_ctx {
+	admin_name_cb	 cb;
+	void		*arg;
+};
+
+static void
+admin_name_row(sqlite3_stmt *st, void *arg)
+{
+	struct admin_name_ctx	*ctx = (struct admin_name_ctx *)arg;
+
+	ctx->cb(admin_text(st, 0), ctx->arg);
+}
+
+int
+admin_hestia_foreach(struct db *db, enum admin_kind kind, admin_name_cb cb,
+    void *arg, char **cause)
+{
+	struct admin_name_ctx	 ctx = { cb, arg };
+	sqlite3_stmt		*st;
+	char			*sql;
+
+	xasprintf(&sql, "SELECT %s FROM %s WHERE source = 'hestia'",
+	    admin_hestia[kind].column, admin_hestia[kind].table);
+	st = admin_prepare(db, sql, cause);
+	free(sql);
+	if (st == nullptr)
+		return -1;
+	return admin_rows(db, st, admin_name_row, &ctx, cause);
+}
+
+int
+admin_key_replace(struct db *db, const struct db_key *key,
+    char *const *perms, int nperms, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rv;
+
+	if ((st = admin_prepare(db, "UPDATE keys SET user = :user,"
+	    " secret_hash = :hash, comment = :comment,"
+	    " created_at = coalesce(:created, created_at) WHERE id = :id",
+	    cause)) == nullptr)
+		return -1;
+	admin_bind_text(st, ":id", key->id);
+	admin_bind_text(st, ":user", key->user);
+	admin_bind_text(st, ":hash", key->secret_hash);
+	admin_bind_text(st, ":comment", key->comment != nullptr ?
+	    key->comment : "");
+	if (key->created_at != 0)
+		admin_bind_int64(st, ":created", key->created_at);
+	if ((rv = admin_done(db, st, "changing the key", cause)) <= 0)
+		return rv;
+	if (admin_change(db, "DELETE FROM key_perms WHERE key_id = :id",
+	    ":id", key->id, "changing the key", cause) == -1 ||
+	    admin_key_rows(db, "INSERT OR IGNORE INTO key_perms (key_id, name)"
+	    " VALUES (:id, :v)", key->id, perms, nperms, cause) == -1)
+		return -1;
+	return 1;
 }

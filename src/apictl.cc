@@ -26,12 +26,13 @@
 #include "hconf.h"
 #include "priv.h"
 #include "hestia.h"
+#include "hsync.h"
 #include "key.h"
 #include "shconf.h"
+#include "strlist.h"
 
 #define APICTL_AUDIT_LIMIT	50
-#define APICTL_LEGACY_MIN	16	/* shortest legacy key imported */
-#define APICTL_LEGACY_MAX	128
+#define APICTL_UTC		" UTC"	/* the label of every time shown */
 #define APICTL_PREFIX_MIN	12	/* shortest lookup prefix accepted */
 
 enum apictl_format { FMT_SHELL, FMT_PLAIN, FMT_JSON, FMT_CSV };
@@ -107,22 +108,6 @@ apictl_die(int code, const char *fmt, ...)
 	exit(code);
 }
 
-/* A problem with one input that does not stop the command. */
-static void
-apictl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-apictl_warn(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fprintf(stderr, "hestia-apictl: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static void
 apictl_open(struct apictl *ctl)
 {
@@ -158,41 +143,6 @@ apictl_parse_format(const char *s)
 	    "csv", s);
 }
 
-/* Split "a,b,c" into a new array of trimmed, non-empty words; *n set. */
-static char **
-apictl_split(const char *s, int *n)
-{
-	char	**v, *copy, *p, *w, *end;
-	int	 max = 1;
-
-	for (p = (char *)s; *p != '\0'; p++)
-		max += *p == ',';
-	v = XCALLOCARRAY(max + 1, char *);
-	*n = 0;
-	p = copy = xstrdup(s);
-	while ((w = strsep(&p, ",")) != nullptr) {
-		while (isspace((unsigned char)*w))
-			w++;
-		end = w + strlen(w);
-		while (end > w && isspace((unsigned char)end[-1]))
-			*--end = '\0';
-		if (*w != '\0')
-			v[(*n)++] = xstrdup(w);
-	}
-	free(copy);
-	return v;
-}
-
-static void
-apictl_split_free(char **v, int n)
-{
-	int	 i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* A command name as the daemon accepts it: ^[A-Za-z0-9_-]+$. */
 static int
 apictl_cmd_valid(const char *s)
@@ -203,21 +153,6 @@ apictl_cmd_valid(const char *s)
 		return 0;
 	for (p = s; *p != '\0'; p++) {
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
-			return 0;
-	}
-	return 1;
-}
-
-/* A permission set name: a file name in Hestia's data/api. */
-static int
-apictl_set_valid(const char *s)
-{
-	const char	*p;
-
-	if (!isalnum((unsigned char)*s) || strlen(s) > 64)
-		return 0;
-	for (p = s; *p != '\0'; p++) {
-		if (!isalnum((unsigned char)*p) && strchr("_.-", *p) == nullptr)
 			return 0;
 	}
 	return 1;
@@ -292,8 +227,7 @@ apictl_parse_expires(const char *s)
 	}
 	if (apictl_parse_date(s, &tm) == -1)
 		return -1;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
+	return (int64_t)timegm(&tm);
 }
 
 /* --since: "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS" (UTC, as the audit shows
@@ -342,7 +276,11 @@ apictl_parse_since(const char *s, char *out, size_t outlen)
 	return 0;
 }
 
-/* A unix time as local "YYYY-MM-DD HH:MM:SS" (fmt) text; "" for 0. */
+/*
+ * A unix time as text in fmt, "" for 0. Every time hestia-apictl shows or
+ * takes is UTC, as the audit and the database's views are, and what it
+ * shows says so (APICTL_UTC): a server's admins may sit in other zones.
+ */
 static json_t *
 apictl_time(int64_t t, const char *fmt)
 {
@@ -350,7 +288,7 @@ apictl_time(int64_t t, const char *fmt)
 	time_t		 tt = (time_t)t;
 	struct tm	 tm;
 
-	if (t == 0 || localtime_r(&tt, &tm) == nullptr ||
+	if (t == 0 || gmtime_r(&tt, &tm) == nullptr ||
 	    strftime(buf, sizeof buf, fmt, &tm) == 0)
 		return json_string("");
 	return json_string(buf);
@@ -360,7 +298,8 @@ apictl_time(int64_t t, const char *fmt)
 static void
 apictl_set_when(json_t *o, int64_t t)
 {
-	json_object_set_new(o, "TIME", apictl_time(t, "%H:%M:%S"));
+	json_object_set_new(o, "TIME",
+	    apictl_time(t, "%H:%M:%S" APICTL_UTC));
 	json_object_set_new(o, "DATE", apictl_time(t, "%Y-%m-%d"));
 }
 
@@ -371,10 +310,10 @@ apictl_list(const char *s)
 	char	**v;
 	int	 n, i;
 
-	v = apictl_split(s, &n);
+	v = strlist_split(s, &n);
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, json_string(v[i]));
-	apictl_split_free(v, n);
+	strlist_free(v, n);
 	return a;
 }
 
@@ -619,7 +558,7 @@ apictl_print(struct apictl *ctl, const struct apictl_view *view,
 static const char *const apictl_key_fields[] = {
 	"ACCESS_KEY_ID", "USER", "PERMISSIONS", "COMMENT", "TIME", "DATE",
 	"EXPIRES", "STATE", "ALLOW", "LAST_USED", "LAST_IP", "USE_COUNT",
-	nullptr
+	"SOURCE", nullptr
 };
 static const char *const apictl_newkey_fields[] = {
 	"ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "USER", "PERMISSIONS",
@@ -655,16 +594,18 @@ apictl_key_cb(const struct admin_key *k, void *arg)
 	json_object_set_new(o, "COMMENT", json_string(k->comment));
 	apictl_set_when(o, k->created_at);
 	json_object_set_new(o, "EXPIRES", apictl_time(k->expires_at,
-	    "%Y-%m-%d %H:%M:%S"));
+	    "%Y-%m-%d %H:%M:%S" APICTL_UTC));
 	json_object_set_new(o, "STATE", json_string(k->state));
 	json_object_set_new(o, "ALLOW", apictl_list(k->allow));
 	if (keys->secret == nullptr) {
 		json_object_set_new(o, "LAST_USED",
-		    apictl_time(k->last_used_at, "%Y-%m-%d %H:%M:%S"));
+		    apictl_time(k->last_used_at,
+		    "%Y-%m-%d %H:%M:%S" APICTL_UTC));
 		json_object_set_new(o, "LAST_IP", json_string(k->last_ip));
 		xasprintf(&n, "%lld", (long long)k->use_count);
 		json_object_set_new(o, "USE_COUNT", json_string(n));
 		free(n);
+		json_object_set_new(o, "SOURCE", json_string(k->source));
 	}
 	json_array_append_new(keys->records, o);
 }
@@ -742,8 +683,8 @@ apictl_key_add(struct apictl *ctl)
 	if (hconf_user_state(user) == HCONF_USER_MISSING)
 		apictl_die(E_NOTEXIST, "user %s doesn't exist", user);
 	root = xstrdup(hconf_get()->root_user);
-	perms = apictl_split(ctl->perm != nullptr ? ctl->perm : "", &nperms);
-	allow = apictl_split(ctl->allow != nullptr ? ctl->allow : "",
+	perms = strlist_split(ctl->perm != nullptr ? ctl->perm : "", &nperms);
+	allow = strlist_split(ctl->allow != nullptr ? ctl->allow : "",
 	    &nallow);
 	for (i = 0; i < nallow; i++) {
 		if (admin_cidr_canonical(allow[i], canon, sizeof canon,
@@ -786,8 +727,8 @@ apictl_key_add(struct apictl *ctl)
 	if (rv == 0)
 		apictl_die(E_EXISTS, "key %s exists already", id);
 	free(key.secret_hash);
-	apictl_split_free(perms, nperms);
-	apictl_split_free(allow, nallow);
+	strlist_free(perms, nperms);
+	strlist_free(allow, nallow);
 	free(root);
 
 	if (ctl->format == FMT_PLAIN) {
@@ -877,7 +818,7 @@ static const struct apictl_view apictl_apikey_view = {
 	apictl_apikey_fields, "API_KEY", 0, 0
 };
 static const char *const apictl_legacy_fields[] = {
-	"LOOKUP", "TIME", "DATE", nullptr
+	"LOOKUP", "TIME", "DATE", "SOURCE", nullptr
 };
 static const struct apictl_view apictl_legacy_view = {
 	apictl_legacy_fields, "LOOKUP", 0, 1
@@ -955,6 +896,7 @@ apictl_legacy_cb(const struct admin_legacy *l, void *arg)
 	snprintf(prefix, sizeof prefix, "%s", l->lookup);
 	json_object_set_new(o, "LOOKUP", json_string(prefix));
 	apictl_set_when(o, l->created_at);
+	json_object_set_new(o, "SOURCE", json_string(l->source));
 	json_array_append_new(records, o);
 }
 
@@ -976,7 +918,7 @@ apictl_apikey_list(struct apictl *ctl)
 /* Permission sets, shaped like v-list-apis and v-list-api. */
 
 static const char *const apictl_perm_fields[] = {
-	"API", "ROLE", "COMMANDS", nullptr
+	"API", "ROLE", "COMMANDS", "SOURCE", nullptr
 };
 static const struct apictl_view apictl_perm_view = {
 	apictl_perm_fields, "API", 1, 1
@@ -997,6 +939,7 @@ apictl_perm_cb(const struct admin_perm *p, void *arg)
 	if (perms->one)
 		json_object_set_new(o, "ROLE", json_string(p->role));
 	json_object_set_new(o, "COMMANDS", apictl_list(p->commands));
+	json_object_set_new(o, "SOURCE", json_string(p->source));
 	if (!perms->one)
 		json_object_set_new(o, "ROLE", json_string(p->role));
 	json_array_append_new(perms->records, o);
@@ -1042,13 +985,13 @@ apictl_perm_add(struct apictl *ctl)
 	if (ctl->role == nullptr || ctl->commands == nullptr)
 		apictl_die(E_ARGS, "usage: perm add SET --role admin|user "
 		    "--commands CMD,...");
-	if (!apictl_set_valid(name))
+	if (!hsync_set_name_valid(name))
 		apictl_die(E_INVALID, "invalid permission set name :: %s",
 		    name);
 	if (strcmp(ctl->role, "admin") != 0 && strcmp(ctl->role, "user") != 0)
 		apictl_die(E_INVALID, "--role %s: expected admin or user",
 		    ctl->role);
-	cmds = apictl_split(ctl->commands, &n);
+	cmds = strlist_split(ctl->commands, &n);
 	if (n == 0)
 		apictl_die(E_INVALID, "--commands: no command given");
 	for (i = 0; i < n; i++) {
@@ -1062,7 +1005,7 @@ apictl_perm_add(struct apictl *ctl)
 		apictl_die_db(ctl, cause);
 	if (rv == 0)
 		apictl_die(E_EXISTS, "permission set %s exists already", name);
-	apictl_split_free(cmds, n);
+	strlist_free(cmds, n);
 	return 0;
 }
 
@@ -1162,380 +1105,32 @@ apictl_allow_delete(struct apictl *ctl)
 	return 0;
 }
 
-/* import-hestia: Hestia's data/api, data/access-keys and data/keys. */
-
-enum {
-	HF_ROLE, HF_COMMANDS, HF_SECRET, HF_USER, HF_PERMISSIONS, HF_COMMENT,
-	HF_DATE, HF_TIME, HF_MAX
-};
-static const char *const apictl_hfile_keys[HF_MAX] = {
-	"ROLE", "COMMANDS", "SECRET_ACCESS_KEY", "USER", "PERMISSIONS",
-	"COMMENT", "DATE", "TIME",
-};
-
-struct apictl_set {
-	char	 *name;
-	char	 *role;
-	char	**cmds;
-	int	  ncmds;
-};
-
-struct apictl_newkey {
-	struct db_key	  key;
-	char		**perms;
-	int		  nperms;
-};
-
-struct apictl_legacy {
-	char	 lookup[ADMIN_LOOKUP_LEN + 1];
-	char	*hash;
-	int64_t	 created_at;	/* the file's mtime: when it was made */
-};
-
-struct apictl_import {
-	struct apictl_set	*sets;
-	int			 nsets;
-	struct apictl_newkey	*keys;
-	int			 nkeys;
-	struct apictl_legacy	*legacy;
-	int			 nlegacy;
-	int			 skipped;
-	int			 problems;
-};
-
-static int
-apictl_hfile_cb(const char *key, const char *value, int, void *arg,
-    char **)
-{
-	char	**v = (char **)arg;
-	int	  i;
-
-	for (i = 0; i < HF_MAX; i++) {
-		if (strcmp(key, apictl_hfile_keys[i]) == 0) {
-			if (v[i] != nullptr)
-				key_wipe(v[i]);
-			free(v[i]);
-			v[i] = xstrdup(value);
-		}
-	}
-	return 0;
-}
-
-/* Read the keys we use from a Hestia data file into v; -1 reported. */
-static int
-apictl_hfile_read(struct apictl_import *imp, const char *path, char **v)
-{
-	char	*cause = nullptr;
-	int	 i;
-
-	for (i = 0; i < HF_MAX; i++)
-		v[i] = nullptr;
-	if (shconf_read(path, apictl_hfile_cb, v, &cause) == -1) {
-		apictl_warn("%s (skipped)", cause);
-		free(cause);
-		imp->problems++;
-		return -1;
-	}
-	return 0;
-}
-
-static void
-apictl_hfile_free(char **v)
-{
-	int	 i;
-
-	for (i = 0; i < HF_MAX; i++) {
-		if (v[i] != nullptr)
-			key_wipe(v[i]);
-		free(v[i]);
-		v[i] = nullptr;
-	}
-}
-
-static int
-apictl_hdir_filter(const struct dirent *d)
-{
-	return d->d_name[0] != '.';
-}
-
-/* The entries of one of Hestia's data directories, sorted; a directory
- * that is not there has none. */
-static int
-apictl_hdir(const char *dir, struct dirent ***list)
-{
-	int	 n;
-
-	*list = nullptr;
-	if ((n = scandir(dir, list, apictl_hdir_filter, alphasort)) == -1) {
-		if (errno != ENOENT)
-			apictl_die(E_INVALID, "%s: %s", dir, strerror(errno));
-		return 0;
-	}
-	return n;
-}
-
-static int
-apictl_hdir_regular(struct apictl_import *imp, const char *path,
-    const char *shown)
-{
-	struct stat	 sb;
-
-	if (lstat(path, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		apictl_warn("%s: not a regular file (skipped)", shown);
-		imp->problems++;
-		return 0;
-	}
-	return 1;
-}
-
-static void
-apictl_import_sets(struct apictl_import *imp, const char *dir)
-{
-	struct dirent	**list;
-	struct apictl_set *s;
-	char		 *path, *v[HF_MAX];
-	int		  n, i, j;
-
-	n = apictl_hdir(dir, &list);
-	for (i = 0; i < n; i++) {
-		xasprintf(&path, "%s/%s", dir, list[i]->d_name);
-		if (!apictl_hdir_regular(imp, path, path) ||
-		    apictl_hfile_read(imp, path, v) == -1)
-			goto next;
-		if (!apictl_set_valid(list[i]->d_name)) {
-			apictl_warn("%s: invalid permission set name "
-			    "(skipped)", path);
-			imp->problems++;
-			goto next;
-		}
-		if (v[HF_ROLE] == nullptr ||
-		    (strcmp(v[HF_ROLE], "admin") != 0 &&
-		    strcmp(v[HF_ROLE], "user") != 0)) {
-			apictl_warn("%s: ROLE must be admin or user (skipped)",
-			    path);
-			imp->problems++;
-			goto next;
-		}
-		imp->sets = XREALLOCARRAY(imp->sets, imp->nsets + 1,
-		    struct apictl_set);
-		s = &imp->sets[imp->nsets];
-		s->cmds = apictl_split(v[HF_COMMANDS] != nullptr ?
-		    v[HF_COMMANDS] : "", &s->ncmds);
-		for (j = 0; j < s->ncmds; j++) {
-			if (!apictl_cmd_valid(s->cmds[j]))
-				break;
-		}
-		if (j < s->ncmds) {
-			apictl_warn("%s: invalid command name :: %s (skipped)",
-			    path, s->cmds[j]);
-			apictl_split_free(s->cmds, s->ncmds);
-			imp->problems++;
-			goto next;
-		}
-		s->name = xstrdup(list[i]->d_name);
-		s->role = xstrdup(v[HF_ROLE]);
-		imp->nsets++;
-next:
-		apictl_hfile_free(v);
-		free(path);
-		free(list[i]);
-	}
-	free(list);
-}
-
-/* Hestia's DATE and TIME (local time) as a unix time; 0 if unusable. */
-static int64_t
-apictl_import_time(const char *date, const char *tod)
-{
-	struct tm	 tm;
-	char		*end;
-
-	if (date == nullptr)
-		return 0;
-	memset(&tm, 0, sizeof tm);
-	if ((end = strptime(date, "%Y-%m-%d", &tm)) == nullptr ||
-	    *end != '\0')
-		return 0;
-	if (tod != nullptr && ((end = strptime(tod, "%H:%M:%S", &tm)) ==
-	    nullptr || *end != '\0'))
-		return 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
-static void
-apictl_import_keys(struct apictl *ctl, struct apictl_import *imp,
-    const char *dir)
-{
-	struct dirent		**list;
-	struct apictl_newkey	 *nk;
-	char			 *path, *v[HF_MAX], *cause = nullptr;
-	const char		 *id;
-	int			  n, i, j, rv;
-
-	n = apictl_hdir(dir, &list);
-	for (i = 0; i < n; i++) {
-		id = list[i]->d_name;
-		xasprintf(&path, "%s/%s", dir, id);
-		for (j = 0; j < HF_MAX; j++)
-			v[j] = nullptr;
-		/* Hestia's listings take only ^[[:alnum:]]{20}$. */
-		if (!key_id_valid(id)) {
-			apictl_warn("%s: not an access key ID (skipped)",
-			    path);
-			imp->problems++;
-			goto next;
-		}
-		if (!apictl_hdir_regular(imp, path, path) ||
-		    apictl_hfile_read(imp, path, v) == -1)
-			goto next;
-		if (v[HF_SECRET] == nullptr ||
-		    !key_secret_valid(v[HF_SECRET])) {
-			apictl_warn("%s: SECRET_ACCESS_KEY missing or not "
-			    "valid (skipped)", path);
-			imp->problems++;
-			goto next;
-		}
-		if (v[HF_USER] == nullptr || !hconf_user_valid(v[HF_USER])) {
-			apictl_warn("%s: USER missing or not valid (skipped)",
-			    path);
-			imp->problems++;
-			goto next;
-		}
-		if ((rv = admin_key_exists(ctl->db, id, &cause)) == -1)
-			apictl_die_db(ctl, cause);
-		if (rv == 1) {
-			imp->skipped++;
-			goto next;
-		}
-		imp->keys = XREALLOCARRAY(imp->keys, imp->nkeys + 1,
-		    struct apictl_newkey);
-		nk = &imp->keys[imp->nkeys];
-		memset(nk, 0, sizeof *nk);
-		if ((nk->key.secret_hash = key_hash(v[HF_SECRET],
-		    &ctl->conf.argon2, &cause)) == nullptr)
-			apictl_die(E_ARGS, "%s", cause);
-		nk->key.id = xstrdup(id);
-		nk->key.user = xstrdup(v[HF_USER]);
-		nk->key.comment = xstrdup(v[HF_COMMENT] != nullptr ?
-		    v[HF_COMMENT] : "");
-		nk->key.created_at = apictl_import_time(v[HF_DATE],
-		    v[HF_TIME]);
-		/* Names kept as they are, as Hestia would read them: a set
-		 * that does not exist simply grants nothing. */
-		nk->perms = apictl_split(v[HF_PERMISSIONS] != nullptr ?
-		    v[HF_PERMISSIONS] : "", &nk->nperms);
-		imp->nkeys++;
-next:
-		apictl_hfile_free(v);
-		free(path);
-		free(list[i]);
-	}
-	free(list);
-}
-
-static int
-apictl_legacy_name_valid(const char *s)
-{
-	size_t	 n = strlen(s);
-
-	return n >= APICTL_LEGACY_MIN && n <= APICTL_LEGACY_MAX &&
-	    strspn(s, KEY_LEGACY_ALPHABET) == n;
-}
-
-/* Legacy keys: the file name is the key, so no message names a file. */
-static void
-apictl_import_legacy(struct apictl *ctl, struct apictl_import *imp,
-    const char *dir)
-{
-	struct dirent		**list;
-	struct apictl_legacy	 *l;
-	struct stat		  sb;
-	char			 *path, *cause = nullptr;
-	char			  lookup[ADMIN_LOOKUP_LEN + 1];
-	int			  n, i, rv;
-
-	n = apictl_hdir(dir, &list);
-	for (i = 0; i < n; i++) {
-		xasprintf(&path, "%s/%s", dir, list[i]->d_name);
-		if (lstat(path, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-			apictl_warn("%s: an entry that is not a regular file "
-			    "(skipped)", dir);
-			imp->problems++;
-			goto next;
-		}
-		if (!apictl_legacy_name_valid(list[i]->d_name)) {
-			apictl_warn("%s: a file name that is not a legacy "
-			    "key: %zu characters, want %d or more of "
-			    "[A-Za-z0-9_-] (skipped)", dir,
-			    strlen(list[i]->d_name), APICTL_LEGACY_MIN);
-			imp->problems++;
-			goto next;
-		}
-		admin_legacy_lookup(list[i]->d_name, lookup);
-		if ((rv = admin_legacy_exists(ctl->db, lookup, &cause)) == -1)
-			apictl_die_db(ctl, cause);
-		if (rv == 1) {
-			imp->skipped++;
-			goto next;
-		}
-		imp->legacy = XREALLOCARRAY(imp->legacy, imp->nlegacy + 1,
-		    struct apictl_legacy);
-		l = &imp->legacy[imp->nlegacy++];
-		memcpy(l->lookup, lookup, sizeof l->lookup);
-		l->created_at = (int64_t)sb.st_mtime;
-		if ((l->hash = key_hash(list[i]->d_name, &ctl->conf.argon2,
-		    &cause)) == nullptr)
-			apictl_die(E_ARGS, "%s", cause);
-next:
-		key_wipe(path);
-		free(path);
-		key_wipe(list[i]->d_name);
-		free(list[i]);
-	}
-	free(list);
-}
-
-static void
-apictl_import_free(struct apictl_import *imp)
-{
-	int	 i;
-
-	for (i = 0; i < imp->nsets; i++) {
-		free(imp->sets[i].name);
-		free(imp->sets[i].role);
-		apictl_split_free(imp->sets[i].cmds, imp->sets[i].ncmds);
-	}
-	free(imp->sets);
-	for (i = 0; i < imp->nkeys; i++) {
-		db_key_free(&imp->keys[i].key);
-		apictl_split_free(imp->keys[i].perms, imp->keys[i].nperms);
-	}
-	free(imp->keys);
-	for (i = 0; i < imp->nlegacy; i++)
-		free(imp->legacy[i].hash);
-	free(imp->legacy);
-}
-
+/*
+ * import-hestia: one pass of the sync with Hestia's data/api,
+ * data/access-keys and data/keys (hsync.cc), which the daemon also runs
+ * by itself when HESTIA_CONF is set. Run twice, it changes nothing.
+ */
 static const char *const apictl_import_fields[] = {
-	"ACCESS_KEYS", "LEGACY_KEYS", "PERMISSION_SETS", "SKIPPED", "PROBLEMS",
-	nullptr
+	"KIND", "ADDED", "CHANGED", "REMOVED", "UNCHANGED", "DELETED",
+	"PROBLEMS", nullptr
 };
 static const struct apictl_view apictl_import_view = {
-	apictl_import_fields, "ACCESS_KEYS", 0, 0
+	apictl_import_fields, "KIND", 1, 1
 };
 
-/* Read everything and hash the secrets first, so that the one write
- * transaction is short and the daemon never waits on argon2 for it. */
 static int
 apictl_import_hestia(struct apictl *ctl)
 {
-	struct apictl_import	 imp;
+	static const char *const kinds[] = {
+		"permission-sets", "access-keys", "legacy-keys"
+	};
+	struct hsync		 hs;
 	struct stat		 sb;
+	const struct hsync_counts *n;
 	const char		*hdir;
 	char			*dir, *cause = nullptr;
 	json_t			*records, *o;
-	int			 i, rv, sets = 0, keys = 0, legacy = 0;
+	int			 k, problems = 0;
 
 	hdir = ctl->argc > 0 ? ctl->argv[0] : hconf_hestia_dir();
 	xasprintf(&dir, "%s/data", hdir);
@@ -1543,72 +1138,32 @@ apictl_import_hestia(struct apictl *ctl)
 		apictl_die(E_NOTEXIST, "%s: not a Hestia directory (no "
 		    "data/)", hdir);
 	free(dir);
-	memset(&imp, 0, sizeof imp);
 	apictl_open(ctl);
+	memset(&hs, 0, sizeof hs);
+	hs.db = ctl->db;
+	hs.hdir = hdir;
+	hs.cost = ctl->conf.argon2;
+	hs.remove = 0;
+	if (hsync_all(&hs, &cause) == -1)
+		apictl_die(E_INVALID, "%s", cause);
 
-	xasprintf(&dir, "%s/data/api", hdir);
-	apictl_import_sets(&imp, dir);
-	free(dir);
-	xasprintf(&dir, "%s/data/access-keys", hdir);
-	apictl_import_keys(ctl, &imp, dir);
-	free(dir);
-	xasprintf(&dir, "%s/data/keys", hdir);
-	apictl_import_legacy(ctl, &imp, dir);
-	free(dir);
-
-	if (admin_begin(ctl->db, &cause) == -1)
-		apictl_die_db(ctl, cause);
-	for (i = 0; i < imp.nsets; i++) {
-		if ((rv = admin_perm_import(ctl->db, imp.sets[i].name,
-		    imp.sets[i].role, imp.sets[i].cmds, imp.sets[i].ncmds,
-		    &cause)) == -1)
-			apictl_die_db(ctl, cause);
-		sets += rv;
-		imp.skipped += !rv;
-	}
-	for (i = 0; i < imp.nkeys; i++) {
-		if ((rv = admin_key_add(ctl->db, &imp.keys[i].key,
-		    imp.keys[i].perms, imp.keys[i].nperms, nullptr, 0,
-		    &cause)) == -1)
-			apictl_die_db(ctl, cause);
-		keys += rv;
-		imp.skipped += !rv;
-	}
-	for (i = 0; i < imp.nlegacy; i++) {
-		if ((rv = admin_legacy_add(ctl->db, imp.legacy[i].lookup,
-		    imp.legacy[i].hash, imp.legacy[i].created_at,
-		    &cause)) == -1)
-			apictl_die_db(ctl, cause);
-		legacy += rv;
-		imp.skipped += !rv;
-	}
-	if (admin_commit(ctl->db, &cause) == -1)
-		apictl_die_db(ctl, cause);
-
-	if (ctl->format == FMT_SHELL) {
-		printf("imported %d access key%s, %d legacy key%s, %d "
-		    "permission set%s; skipped %d already present", keys,
-		    keys == 1 ? "" : "s", legacy, legacy == 1 ? "" : "s",
-		    sets, sets == 1 ? "" : "s", imp.skipped);
-		if (imp.problems > 0)
-			printf("; %d not imported (see above)", imp.problems);
-		putchar('\n');
-	} else {
-		records = json_array();
+	records = json_array();
+	for (k = ADMIN_SET; k <= ADMIN_LEGACY; k++) {
+		n = &hs.n[k];
 		o = json_object();
-		json_object_set_new(o, "ACCESS_KEYS", json_integer(keys));
-		json_object_set_new(o, "LEGACY_KEYS", json_integer(legacy));
-		json_object_set_new(o, "PERMISSION_SETS", json_integer(sets));
-		json_object_set_new(o, "SKIPPED", json_integer(imp.skipped));
-		json_object_set_new(o, "PROBLEMS",
-		    json_integer(imp.problems));
+		json_object_set_new(o, "KIND", json_string(kinds[k]));
+		json_object_set_new(o, "ADDED", json_integer(n->added));
+		json_object_set_new(o, "CHANGED", json_integer(n->changed));
+		json_object_set_new(o, "REMOVED", json_integer(n->removed));
+		json_object_set_new(o, "UNCHANGED", json_integer(n->unchanged));
+		json_object_set_new(o, "DELETED", json_integer(n->deleted));
+		json_object_set_new(o, "PROBLEMS", json_integer(n->problems));
 		json_array_append_new(records, o);
-		apictl_print(ctl, &apictl_import_view, records, 1);
-		json_decref(records);
+		problems += n->problems;
 	}
-	rv = imp.problems > 0 ? E_INVALID : 0;
-	apictl_import_free(&imp);
-	return rv;
+	apictl_print(ctl, &apictl_import_view, records, 0);
+	json_decref(records);
+	return problems > 0 ? E_INVALID : 0;
 }
 
 /* The audit trail, from audit_view. */
@@ -1631,9 +1186,12 @@ apictl_audit_cb(const struct admin_audit *a, void *arg)
 {
 	struct apictl_audit	*audit = (struct apictl_audit *)arg;
 	json_t			*o = json_object(), *args = nullptr;
+	char			*at;
 
 	json_object_set_new(o, "ID", json_integer(a->id));
-	json_object_set_new(o, "AT", json_string(a->at));
+	xasprintf(&at, "%s" APICTL_UTC, a->at);
+	json_object_set_new(o, "AT", json_string(at));
+	free(at);
 	json_object_set_new(o, "WHO", json_string(a->who));
 	json_object_set_new(o, "PEER_IP", json_string(a->peer_ip));
 	json_object_set_new(o, "CLIENT_IP", json_string(a->client_ip));

@@ -21,6 +21,7 @@
 #include "db.h"
 #include "hconf.h"
 #include "helper.h"
+#include "hsync.h"
 #include "http.h"
 #include "job.h"
 #include "listener.h"
@@ -68,6 +69,12 @@ static int
 apid_root_open(const char *path)
 {
 	return helper_open_file(apid_helper.ctl_fd, path);
+}
+
+static int
+apid_root_watch(const char *path)
+{
+	return helper_watch(apid_helper.ctl_fd, path);
 }
 
 static int
@@ -391,6 +398,7 @@ main(int argc, char *argv[])
 			fatalx("spawn_init_helper failed");
 		authlog_set_opener(apid_authlog_open);
 		priv_set_opener(apid_root_open);
+		priv_set_watcher(apid_root_watch);
 	} else if (spawn_init(env->base, &apid_conf) == -1)
 		fatalx("spawn_init failed");
 	if (audit_init(apid_conf.database, &cause) == -1)
@@ -405,6 +413,8 @@ main(int argc, char *argv[])
 		fatalx("verify_init failed");
 	verify_set_dummy_cost(&apid_conf.argon2);
 	verify_set_ttl(apid_conf.auth_cache);
+	if (hsync_start(&apid_conf, &cause) == -1)
+		fatalx("Hestia key sync: %s", cause);
 
 	ev_term = evsignal_new(env->base, SIGTERM, apid_sigterm_cb, nullptr);
 	ev_int = evsignal_new(env->base, SIGINT, apid_sigterm_cb, nullptr);
@@ -431,6 +441,7 @@ main(int argc, char *argv[])
 	http_shutdown();
 	job_drain();
 	verify_shutdown();
+	hsync_stop();
 	spawn_shutdown();
 	helper_stop(&apid_helper);
 	/* Every answer is given: now write what is left of the audit. */

@@ -62,6 +62,7 @@ static const struct config_key config_keys[] = {
 	{ "DEMO_MODE",		CT_YESNO,	OFF(sw.demo_mode), 0, 0 },
 	{ "EXEC_PREFIX",	CT_STRING,	OFF(exec_prefix), 0, 0 },
 	{ "HESTIA_CONF",	CT_PATH_EMPTY,	OFF(hestia_conf), 0, 0 },
+	{ "HESTIA_KEY_SYNC",	CT_YESNO,	OFF(hestia_key_sync), 0, 0 },
 	{ "LISTEN",		CT_STRING,	OFF(listen), 0, 0 },
 	{ "LOCKOUT",		CT_LOCKOUT,	OFF(lockout), 0, 0 },
 	{ "LOCKOUT_V6_PREFIX",	CT_INT,		OFF(lockout_v6_prefix), 1, 128 },
@@ -185,6 +186,7 @@ config_defaults(struct config *conf)
 	conf->bin_dir = xstrdup("/usr/local/hestia/bin");
 	conf->exec_prefix = xstrdup("");
 	conf->hestia_conf = xstrdup("");
+	conf->hestia_key_sync = 1;
 	conf->sw.api = 0;
 	conf->sw.api_system = 1;
 	conf->sw.allowed_ip = xstrdup("");

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
 #include <openssl/sha.h>
 
 #include "apid.h"
@@ -16,16 +17,21 @@
 #include "db.h"
 #include "hconf.h"
 #include "hestia.h"
+#include "hsync.h"
 #include "http.h"
 #include "key.h"
 #include "lockout.h"
 #include "verify.h"
 
 #define GATE_AUTH_FAILED	"Authentication failed"
+#define GATE_HOLD_MS		10	/* a key being synced: look again */
+#define GATE_HOLD_MAX		200	/* times, then it is unknown */
 #define GATE_DEMO_MSG \
 	"ERROR: Unable to perform operation due to security restrictions " \
 	"that are in place."
 
+static void	 gate_access_key(struct request *);
+static void	 gate_legacy_key(struct request *);
 static void	 gate_key_verified(struct request *, struct db_key *);
 static void	 gate_authorized(struct request *);
 
@@ -189,6 +195,41 @@ gate_verify_cb(int result, void *arg)
 }
 
 /*
+ * A key that Hestia's tools are writing, changing or deleting right now
+ * (hsync_pending: its access key ID, or a legacy key's lookup) is not
+ * judged by a row about to change: its request waits for the sync,
+ * looking again every GATE_HOLD_MS, GATE_HOLD_MAX times at most. So a key
+ * works, or is refused, on the request that follows the tool.
+ */
+static void
+gate_hold_cb(evutil_socket_t, short, void *arg)
+{
+	struct request	*r = (struct request *)arg;
+
+	if (r->answered)
+		return;
+	if (r->cred.kind == CRED_LEGACY_KEY)
+		gate_legacy_key(r);
+	else
+		gate_access_key(r);
+}
+
+static int
+gate_hold(struct request *r, const char *name)
+{
+	struct timeval	 tv = { 0, GATE_HOLD_MS * 1000 };
+
+	if (r->holds >= GATE_HOLD_MAX || !hsync_pending(name))
+		return 0;
+	if (r->hold == nullptr &&
+	    (r->hold = evtimer_new(env->base, gate_hold_cb, r)) == nullptr)
+		return 0;
+	r->holds++;
+	evtimer_add(r->hold, &tv);
+	return 1;
+}
+
+/*
  * Cheap checks of an access key, then argon2 (or the cache). An unknown,
  * disabled or expired key, or one refused by its own allowlist, goes to a
  * dummy verification, which fails after as long as a real one takes
@@ -211,6 +252,11 @@ gate_access_key(struct request *r)
 		log_warnx("key database: %s; answered 500", cause);
 		free(cause);
 		r->ep->refuse(r, 500, "Key database unavailable");
+		return;
+	}
+	if (gate_hold(r, r->cred.id)) {
+		if (found == 1)
+			db_key_free(&key);
 		return;
 	}
 	usable = found == 1 && !key.disabled &&
@@ -410,6 +456,10 @@ gate_legacy_key(struct request *r)
 		log_warnx("key database: %s; answered 500", cause);
 		free(cause);
 		r->ep->refuse(r, 500, "Key database unavailable");
+		return;
+	}
+	if (gate_hold(r, lookup)) {
+		free(hash);
 		return;
 	}
 	/* The cache is keyed by the first 20 hex digits of the lookup. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The root helper (privilege separation, OpenSMTPD style). */
 #include <sys/types.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -27,6 +28,7 @@
 #include "config.h"
 #include "hconf.h"
 #include "helper.h"
+#include "hsync.h"
 #include "privsep.h"
 
 /*
@@ -414,6 +416,9 @@ helper_may_open(const char *path)
 	if (helper_conf.hestia_conf[0] == '\0')
 		return 0;
 	config_hestia_dir(&helper_conf, dir, sizeof dir);
+	/* The key sync's: data/api, data/access-keys and their files. */
+	if (helper_conf.hestia_key_sync && hsync_read_path_ok(dir, path))
+		return 1;
 	n = strlen(dir);
 	if (strncmp(path, dir, n) != 0 ||
 	    strncmp(path + n, "/data/users/", 12) != 0)
@@ -446,6 +451,32 @@ helper_open(const char *path)
 	helper_reply(PRIV_FILES, 1, nullptr, &fd, 1);
 }
 
+/* A watch for the key sync (hsync.cc), handed over as its descriptor. */
+static void
+helper_watch_dir(const char *path)
+{
+	char	 dir[PATH_MAX];
+	int	 fd;
+
+	config_hestia_dir(&helper_conf, dir, sizeof dir);
+	if (helper_conf.hestia_conf[0] == '\0' ||
+	    !helper_conf.hestia_key_sync || !hsync_watch_path_ok(dir, path)) {
+		errno = EPERM;
+		helper_refuse("%s %s: %s", "watch", path);
+		log_warnx("helper: refused to watch %s for the network side",
+		    path);
+		return;
+	}
+	if ((fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
+	    inotify_add_watch(fd, path, HSYNC_WATCH_MASK) == -1) {
+		helper_refuse("%s %s: %s", "watch", path);
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	helper_reply(PRIV_FILES, 1, nullptr, &fd, 1);
+}
+
 static void
 helper_ctl_cb(evutil_socket_t fd, short, void *)
 {
@@ -462,6 +493,9 @@ helper_ctl_cb(evutil_socket_t fd, short, void *)
 		break;
 	case PRIV_OPEN:
 		helper_open(msg.payload);
+		break;
+	case PRIV_WATCH:
+		helper_watch_dir(msg.payload);
 		break;
 	default:
 		log_warnx("helper: message %u on the control channel",
@@ -741,13 +775,13 @@ helper_reload(int ctl_fd, int fds[3], char **cause)
 	return n;
 }
 
-int
-helper_open_file(int ctl_fd, const char *path)
+static int
+helper_ask_fd(int ctl_fd, uint32_t type, const char *path)
 {
 	int	 fds[PRIV_FDS_MAX], n, saved;
 	char	*cause = nullptr;
 
-	if ((n = helper_ask(ctl_fd, PRIV_OPEN, path, fds, &cause)) == -1) {
+	if ((n = helper_ask(ctl_fd, type, path, fds, &cause)) == -1) {
 		saved = errno;
 		log_debug("%s: %s", __func__, cause);
 		free(cause);
@@ -757,6 +791,18 @@ helper_open_file(int ctl_fd, const char *path)
 	for (int i = 1; i < n; i++)
 		close(fds[i]);
 	return fds[0];
+}
+
+int
+helper_open_file(int ctl_fd, const char *path)
+{
+	return helper_ask_fd(ctl_fd, PRIV_OPEN, path);
+}
+
+int
+helper_watch(int ctl_fd, const char *path)
+{
+	return helper_ask_fd(ctl_fd, PRIV_WATCH, path);
 }
 
 void

@@ -423,6 +423,8 @@ http_request_free(struct request *r)
 	free(r->cmd);
 	if (r->watch != nullptr)
 		event_free(r->watch);
+	if (r->hold != nullptr)
+		event_free(r->hold);
 	free(r->cmd_path);
 	for (int i = 0; i < r->nargs; i++)
 		free(r->args[i]);

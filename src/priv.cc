@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Dropping privileges after the listeners are bound (OpenBSD style). */
 #include <sys/types.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
@@ -154,11 +155,55 @@ priv_db_handover(const char *path, const char *user)
 }
 
 static int	(*priv_opener)(const char *);
+static int	(*priv_watcher)(const char *);
 
 void
 priv_set_opener(int (*opener)(const char *path))
 {
 	priv_opener = opener;
+}
+
+void
+priv_set_watcher(int (*watcher)(const char *path))
+{
+	priv_watcher = watcher;
+}
+
+DIR *
+priv_opendir(const char *path)
+{
+	DIR	*d;
+	int	 fd, saved;
+
+	if ((d = opendir(path)) != nullptr || errno != EACCES ||
+	    priv_opener == nullptr)
+		return d;
+	if ((fd = priv_opener(path)) == -1)
+		return nullptr;
+	if ((d = fdopendir(fd)) == nullptr) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return d;
+}
+
+int
+priv_inotify(const char *path, unsigned mask)
+{
+	int	 fd, saved;
+
+	if ((fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
+		return -1;
+	if (inotify_add_watch(fd, path, mask) != -1)
+		return fd;
+	saved = errno;
+	close(fd);
+	if (saved != EACCES || priv_watcher == nullptr) {
+		errno = saved;
+		return -1;
+	}
+	return priv_watcher(path);
 }
 
 FILE *

@@ -139,6 +139,7 @@ priv_parse(char *buf, size_t len, const int *fds, int nfds,
 		}
 		break;
 	case PRIV_OPEN:
+	case PRIV_WATCH:
 		if (msg->hdr.len == 0 || msg->payload[0] != '/') {
 			*why = "not an absolute path";
 			return -1;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Install the Debian packages that the build, the tests and the demo need
 # and that this machine lacks. Does nothing when everything is there.
-# "deps.sh fuzz": what the build and the libFuzzer targets need instead.
+# "deps.sh fuzz": what the build and the libFuzzer targets need instead;
+# "deps.sh deb": what the build of the Debian package needs (make deb).
 set -e
 mode=${1:-all}
 need=""
@@ -40,6 +41,12 @@ if [ "$mode" = fuzz ]; then
 	fi
 else
 	pc cmocka libcmocka-dev
+	# The package: "make deb", and tests/regress/deb.t.sh in make check.
+	tool dpkg-buildpackage dpkg-dev
+	tool dh debhelper
+	tool lintian lintian
+fi
+if [ "$mode" = all ]; then
 	tool curl curl
 	tool python3 python3
 	tool sqlite3 sqlite3
@@ -50,7 +57,7 @@ fi
 need=$(echo $need | tr ' ' '\n' | sort -u | tr '\n' ' ')
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: missing packages:$need" >&2
-	[ "$mode" = fuzz ] || mode=deps
+	[ "$mode" = all ] && mode=deps
 	echo "deps: run 'make $mode' as root, or: apt-get install$need" >&2
 	exit 1
 fi

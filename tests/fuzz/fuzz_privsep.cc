@@ -54,6 +54,7 @@ fuzz_check(const struct priv_msg *m, size_t len)
 			fuzz_fail("kill: signal %d", m->hdr.value);
 		break;
 	case PRIV_OPEN:
+	case PRIV_WATCH:
 		if (m->payload[0] != '/')
 			fuzz_fail("open: a relative path");
 		/* FALLTHROUGH */
@@ -80,7 +81,7 @@ fuzz_check(const struct priv_msg *m, size_t len)
 		fuzz_fail("type %u with fds", m->hdr.type);
 	if (m->hdr.type != PRIV_SPAWN && m->hdr.type != PRIV_FAILED &&
 	    m->hdr.type != PRIV_REFUSED && m->hdr.type != PRIV_OPEN &&
-	    m->hdr.len != 0)
+	    m->hdr.type != PRIV_WATCH && m->hdr.len != 0)
 		fuzz_fail("type %u with a payload", m->hdr.type);
 }
 

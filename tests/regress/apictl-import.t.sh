@@ -1,8 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # hestia-apictl import-hestia: the fixture Hestia tree comes in once, with
-# its secrets hashed, and its keys then work against the running daemon.
+# its secrets hashed, and its keys then work against the running daemon;
+# run again it changes nothing; what was deleted with hestia-apictl stays
+# deleted.
 . "$(dirname "$0")/lib.sh"
+# Hestia's DATE and TIME are the server's local time; shown in UTC.
+TZ=UTC
+export TZ
 
 FIX=$top/tests/fixtures/hestia
 S=$FIX/secrets.json
@@ -12,6 +17,13 @@ run() {
 	RC=$?
 	OUT=$(cat "$T/out")
 	ERR=$(cat "$T/err")
+}
+
+# The counts of one kind of an import's JSON: ADDED CHANGED REMOVED
+# UNCHANGED DELETED PROBLEMS.
+counts() {
+	printf '%s' "$OUT" | jq -r ".\"$1\" | [.ADDED, .CHANGED, .REMOVED,
+	    .UNCHANGED, .DELETED, .PROBLEMS] | map(tostring) | join(\" \")"
 }
 
 lines() {
@@ -31,20 +43,19 @@ LOCKOUT='1000/600/1'
 EOF
 
 # --- the default directory is two levels above HESTIA_CONF ---
-run import-hestia
+run import-hestia --format json
 ok "import exit" 0 "$RC"
-ok "import summary" \
-    "imported 6 access keys, 1 legacy key, 1 permission set; skipped 6 already present" \
-    "$OUT"
+# The six shipped sets are there already, as Hestia ships them: adopted.
+ok "import: sets" "1 6 0 0 0 0" "$(counts permission-sets)"
+ok "import: access keys" "6 0 0 0 0 0" "$(counts access-keys)"
+ok "import: legacy keys" "1 0 0 0 0 0" "$(counts legacy-keys)"
 ok "import: nothing on stderr" "" "$ERR"
 run import-hestia "$T/hestia"
 ok "import again exit" 0 "$RC"
-ok "import again skips all" \
-    "imported 0 access keys, 0 legacy keys, 0 permission sets; skipped 14 already present" \
-    "$OUT"
+contains "import shell table" "access-keys      0      0        0        6" "$OUT"
 run import-hestia "$T/hestia" --format json
-ok "import json" '{"ACCESS_KEYS":0,"LEGACY_KEYS":0,"PERMISSION_SETS":0,"SKIPPED":14,"PROBLEMS":0}' \
-    "$(printf '%s' "$OUT" | jq -c .)"
+ok "import again changes nothing" "0 0 0 7 0 0|0 0 0 6 0 0|0 0 0 1 0 0" \
+    "$(counts permission-sets)|$(counts access-keys)|$(counts legacy-keys)"
 
 # --- what came in ---
 run key list --format json
@@ -60,7 +71,7 @@ ok "NOSET keeps its missing set" '["no-such-set"]' \
     "$(printf '%s' "$OUT" | jq -c ".\"$(sec NOSET_KEY_ID)\".PERMISSIONS")"
 ok "GHOST keeps its owner" ghost \
     "$(printf '%s' "$OUT" | jq -r ".\"$(sec GHOST_KEY_ID)\".USER")"
-ok "created from DATE and TIME" "2024-03-01 09:00:02 fixture alice" \
+ok "created from DATE and TIME" "2024-03-01 09:00:02 UTC fixture alice" \
     "$(printf '%s' "$OUT" | jq -r ".\"$(sec ALICE_KEY_ID)\" | .DATE + \" \" + .TIME + \" \" + .COMMENT")"
 run perm show acc-user --format json
 ok "acc-user set" "user 11" \
@@ -101,11 +112,13 @@ printf "SECRET_ACCESS_KEY='%s'\nUSER='alice'\nPERMISSIONS='good-set'\nDATE='bad'
 : >"$T/bad/data/keys/ShortLegacy01"
 : >"$T/bad/data/keys/GoodLegacyKeyGoodLegacyKey000001"
 mkdir "$T/bad/data/keys/LegacyKeyThatIsADirectory01"
-run import-hestia "$T/bad"
+run import-hestia "$T/bad" --format json
 ok "problems: exit E_INVALID" 2 "$RC"
-ok "problems: summary" \
-    "imported 1 access key, 1 legacy key, 1 permission set; skipped 0 already present; 8 not imported (see above)" \
-    "$OUT"
+ok "problems: sets" "1 0 0 0 0 2" "$(counts permission-sets)"
+ok "problems: access keys" "1 0 0 0 0 4" "$(counts access-keys)"
+ok "problems: legacy keys" "1 0 0 0 0 2" "$(counts legacy-keys)"
+ok "an import from another tree removes nothing" 7 \
+    "$("$APICTL" -f "$T/apid.conf" key list --format json | jq length)"
 ok "problems: a line each" 8 "$(lines "$ERR")"
 contains "bad role" "badrole: ROLE must be admin or user" "$ERR"
 contains "bad command" "badcmd: invalid command name" "$ERR"
@@ -120,7 +133,7 @@ ok "no legacy key name in messages" 0 \
 ok "no secret in messages" 0 \
     "$(printf '%s\n%s' "$OUT" "$ERR" | grep -c -F -e "$(sec ALICE_SECRET)" -e "$(sec BOB_SECRET)" -e "$GOODSEC")"
 run perm show good-set --format plain
-ok "good set imported, spaces trimmed" "good-set	user	v-a,v-b" "$OUT"
+ok "good set imported, spaces trimmed" "good-set	user	v-a,v-b	hestia" "$OUT"
 run key show GoodKeyGoodKey000001 --format json
 ok "good key imported" "alice good-set" \
     "$(printf '%s' "$OUT" | jq -r '.USER + " " + (.PERMISSIONS | join(","))')"
@@ -130,13 +143,11 @@ ok "missing directory: E_NOTEXIST" 3 "$RC"
 # --- a changed set is brought up to date ---
 printf "ROLE='user'\nCOMMANDS='v-list-user,v-list-users'\n" \
     >"$T/hestia/data/api/acc-user"
-run import-hestia
-ok "changed set imported" \
-    "imported 0 access keys, 0 legacy keys, 1 permission set; skipped 13 already present" \
-    "$OUT"
+run import-hestia --format json
+ok "changed set imported" "0 1 0 6 0 0" "$(counts permission-sets)"
 run perm show acc-user --format plain
-ok "changed set holds the new commands" "acc-user	user	v-list-user,v-list-users" \
-    "$OUT"
+ok "changed set holds the new commands" \
+    "acc-user	user	v-list-user,v-list-users	hestia" "$OUT"
 cp "$FIX/data/api/acc-user" "$T/hestia/data/api/acc-user"
 run import-hestia
 ok "and back" 0 "$RC"
@@ -212,6 +223,27 @@ ok "key from inside its --allow works" "200 0" "$STATUS $BODY"
 ok "revoke the legacy key" 0 $?
 req -d "hash=$(sec LEGACY_KEY)" -d cmd=v-list-users -d returncode=yes
 ok "revoked legacy key refused" "401 9" "$STATUS $BODY"
+
+# --- deleted with hestia-apictl: no import brings it back ---
+"$APICTL" -f "$T/apid.conf" key delete "$(sec LIMITED_KEY_ID)" >/dev/null
+ok "delete an imported key" 0 $?
+"$APICTL" -f "$T/apid.conf" perm add doomed --role user --commands v-a >/dev/null
+cp "$T/hestia/data/api/acc-user" "$T/hestia/data/api/doomed"
+"$APICTL" -f "$T/apid.conf" perm delete doomed >/dev/null
+ok "delete a set" 0 $?
+run import-hestia --format json
+ok "import after deletes: keys" "0 0 0 5 1 0" "$(counts access-keys)"
+ok "import after deletes: legacy" "0 0 0 0 1 0" "$(counts legacy-keys)"
+ok "import after deletes: sets" "0 0 0 7 1 0" "$(counts permission-sets)"
+req -d "access_key=$(sec LIMITED_KEY_ID)" -d "secret_key=$(sec LIMITED_SECRET)" \
+    -d cmd=v-list-user -d arg1=alice -d returncode=yes
+ok "deleted key stays refused" "401 9" "$STATUS $BODY"
+req -d "hash=$(sec LEGACY_KEY)" -d cmd=v-list-users -d returncode=yes
+ok "revoked legacy key stays refused" "401 9" "$STATUS $BODY"
+run perm show doomed
+ok "deleted set stays deleted" 3 "$RC"
+ok "deletions recorded, by kind" "key legacy set" \
+    "$(sqlite3 "$T/keys.db" "SELECT group_concat(kind, ' ') FROM (SELECT kind FROM deleted ORDER BY kind)")"
 
 for k in ADMIN_SECRET ALICE_SECRET LEGACY_KEY; do
 	ok "no $k in the logs" 0 \

@@ -154,10 +154,20 @@ IDW=$(printf '%s' "$OUT" | jq -r .ACCESS_KEY_ID)
 ok "allow: rows in key_allow" 5 \
     "$(sqlite3 "$T/keys.db" "SELECT count(*) FROM key_allow WHERE key_id = '$IDW'")"
 rc "expires +DAYS" 0 key add admin --expires +30 --format json
-matches "expires shown" '^20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8}$' \
+matches "expires shown" '^20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC$' \
     "$(printf '%s' "$OUT" | jq -r .EXPIRES)"
-rc "expires DATE" 0 key add admin --expires 2099-12-31 --format json
-ok "expires DATE shown" "2099-12-31 00:00:00" \
+# One zone everywhere, and it says so: whatever the admin's TZ.
+TZ=America/New_York rc "expires DATE" 0 key add admin --expires 2099-12-31 \
+    --format json
+ok "expires DATE taken and shown in UTC" "2099-12-31 00:00:00 UTC" \
+    "$(printf '%s' "$OUT" | jq -r .EXPIRES)"
+IDX=$(printf '%s' "$OUT" | jq -r .ACCESS_KEY_ID)
+ok "stored as 2099-12-31 00:00 UTC" 4102358400 \
+    "$(sqlite3 "$T/keys.db" "SELECT expires_at FROM keys WHERE id = '$IDX'")"
+ok "the view says UTC too" "2099-12-31 00:00:00 UTC" \
+    "$(sqlite3 "$T/keys.db" "SELECT expires FROM keys_view WHERE id = '$IDX'")"
+TZ=Asia/Tokyo rc "key show in another TZ" 0 key show "$IDX" --format json
+ok "shown the same from another TZ" "2099-12-31 00:00:00 UTC" \
     "$(printf '%s' "$OUT" | jq -r .EXPIRES)"
 rc "expires in the past" 2 key add admin --expires 2001-01-01
 rc "expires bad" 2 key add admin --expires tomorrow
@@ -172,16 +182,16 @@ ok "list json holds all keys" \
     "$(sqlite3 "$T/keys.db" 'SELECT count(*) FROM keys')" "$NKEYS"
 ok "list json has no secret field" 0 "$(printf '%s' "$OUT" | grep -c SECRET)"
 ok "list json fields" \
-    "ACCESS_KEY_ID,USER,PERMISSIONS,COMMENT,TIME,DATE,EXPIRES,STATE,ALLOW,LAST_USED,LAST_IP,USE_COUNT" \
+    "ACCESS_KEY_ID,USER,PERMISSIONS,COMMENT,TIME,DATE,EXPIRES,STATE,ALLOW,LAST_USED,LAST_IP,USE_COUNT,SOURCE" \
     "$(printf '%s' "$OUT" | jq -r "[.\"$IDA\" | keys_unsorted[]] | join(\",\")")"
 run key list --format plain
 ok "list plain: a line per key" "$NKEYS" "$(lines "$OUT")"
-ok "list plain: tab-separated" 12 \
+ok "list plain: tab-separated" 13 \
     "$(printf '%s\n' "$OUT" | head -1 | awk -F '\t' '{print NF}')"
 run key list --format csv
 ok "list csv: header and rows" "$((NKEYS + 1))" "$(lines "$OUT")"
 ok "list csv header" \
-    "ACCESS_KEY_ID,USER,PERMISSIONS,COMMENT,TIME,DATE,EXPIRES,STATE,ALLOW,LAST_USED,LAST_IP,USE_COUNT" \
+    "ACCESS_KEY_ID,USER,PERMISSIONS,COMMENT,TIME,DATE,EXPIRES,STATE,ALLOW,LAST_USED,LAST_IP,USE_COUNT,SOURCE" \
     "$(printf '%s\n' "$OUT" | head -1)"
 contains "list csv quotes lists" ',"billing,sync-dns-cluster",' "$OUT"
 run key list
@@ -256,7 +266,7 @@ contains "apikey list shows the lookup prefix" "$(echo "$LOOKUP" | cut -c1-12)" 
 ok "apikey list: header, dashes, 4 rows" 6 "$(lines "$OUT")"
 run apikey list --format json
 ok "apikey list json" 4 "$(printf '%s' "$OUT" | jq length)"
-ok "apikey list json fields" "LOOKUP,TIME,DATE" \
+ok "apikey list json fields" "LOOKUP,TIME,DATE,SOURCE" \
     "$(printf '%s' "$OUT" | jq -r '[first(.[]) | keys_unsorted[]] | join(",")')"
 run apikey list --format plain
 ok "apikey list plain" 4 "$(lines "$OUT")"
@@ -285,19 +295,19 @@ ok "perm list json shape" admin \
     "$(printf '%s' "$OUT" | jq -r '.billing.ROLE')"
 ok "perm list json commands" true \
     "$(printf '%s' "$OUT" | jq '.["sync-dns-cluster"].COMMANDS | index("v-list-users") != null')"
-ok "perm list json keys" "COMMANDS,ROLE" \
+ok "perm list json keys" "COMMANDS,SOURCE,ROLE" \
     "$(printf '%s' "$OUT" | jq -r '.billing | keys_unsorted | join(",")')"
 run perm list
 contains "perm list shell table" "API" "$(printf '%s\n' "$OUT" | head -1)"
 ok "perm list shell rows" 8 "$(lines "$OUT")"
 run perm list --format plain
-ok "perm list plain" "update-dns-records	user	v-change-dns-record,v-list-dns-records" \
+ok "perm list plain" "update-dns-records	user	v-change-dns-record,v-list-dns-records	builtin" \
     "$(printf '%s\n' "$OUT" | tail -1)"
 run perm list --format csv
-ok "perm list csv header" "API,ROLE,COMMANDS" "$(printf '%s\n' "$OUT" | head -1)"
+ok "perm list csv header" "API,ROLE,COMMANDS,SOURCE" "$(printf '%s\n' "$OUT" | head -1)"
 run perm show phpmyadmin-sso --format json
 ok "perm show json" \
-    '{"API":"phpmyadmin-sso","ROLE":"admin","COMMANDS":["v-add-database-temp-user","v-delete-database-temp-user"]}' \
+    '{"API":"phpmyadmin-sso","ROLE":"admin","COMMANDS":["v-add-database-temp-user","v-delete-database-temp-user"],"SOURCE":"builtin"}' \
     "$(printf '%s' "$OUT" | jq -c .)"
 run perm show phpmyadmin-sso
 contains "perm show shell" "ROLE:     admin" "$OUT"
@@ -305,7 +315,7 @@ rc "perm show missing" 3 perm show nope
 rc "perm add" 0 perm add my-set --role user --commands v-a,v-b,v-a
 ok "perm add prints nothing" "" "$OUT"
 run perm show my-set --format plain
-ok "perm add stored" "my-set	user	v-a,v-b" "$OUT"
+ok "perm add stored" "my-set	user	v-a,v-b	local" "$OUT"
 rc "perm add exists" 4 perm add my-set --role user --commands v-c
 rc "perm add bad role" 2 perm add other --role root --commands v-a
 rc "perm add bad name" 2 perm add 'a/b' --role user --commands v-a

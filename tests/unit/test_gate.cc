@@ -343,7 +343,7 @@ test_group_setup(void **)
 	if (authlog_open(test_conf.auth_log) == -1)
 		return -1;
 
-	if (test_sql(env->db, "INSERT INTO perm_sets VALUES "
+	if (test_sql(env->db, "INSERT INTO perm_sets (name, role) VALUES "
 	    "('testset', 'user'); INSERT INTO perm_set_commands VALUES "
 	    "('testset', 'v-any'), ('testset', 'v-dom'), "
 	    "('testset', 'v-make-tmp-file');") == -1)
