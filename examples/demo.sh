@@ -32,6 +32,23 @@ case $bindir in
 esac
 
 state=$(mktemp -d "${TMPDIR:-/tmp}/hestia-apid-demo.XXXXXX")
+
+# Ctrl-C from here on: the daemon, once it runs, gets it too (it is in the
+# terminal's process group); both stop, and the demo says so in one line,
+# without an error.
+pid=
+stop() {
+	trap - INT TERM EXIT
+	if [ -n "$pid" ]; then
+		kill -TERM "$pid" 2>/dev/null || :
+		wait "$pid" 2>/dev/null || :
+	fi
+	echo "demo: stopped; state kept in $state" >&2
+	exit 0
+}
+trap stop INT TERM
+trap 'echo "demo: state kept in $state" >&2' EXIT
+
 conf=$state/hestia-apid.conf
 mkdir -p "$state/conf" "$state/data/users" "$state/log"
 
@@ -79,21 +96,6 @@ case $key in
 *[!A-Za-z0-9:_=.-]*) hash="--data-urlencode 'hash=$key'" ;;
 *) hash="-d 'hash=$key'" ;;
 esac
-
-# Ctrl-C reaches the daemon too (it is in the terminal's process group):
-# both stop, and the demo says so in one line, without an error.
-pid=
-stop() {
-	trap - INT TERM EXIT
-	if [ -n "$pid" ]; then
-		kill -TERM "$pid" 2>/dev/null || :
-		wait "$pid" 2>/dev/null || :
-	fi
-	echo "demo: stopped; state kept in $state" >&2
-	exit 0
-}
-trap stop INT TERM
-trap 'echo "demo: state kept in $state" >&2' EXIT
 
 # The daemon's log goes to a file, so that the terminal shows the demo.
 "$apid" -d -f "$conf" -p "$state/port" 2>"$state/apid.log" &

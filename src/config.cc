@@ -178,7 +178,7 @@ config_defaults(struct config *conf)
 
 	memset(conf, 0, sizeof *conf);
 	/* Not Hestia's 8083, which its own nginx holds: a socket that
-	 * Hestia's nginx proxies /api/ to (hestia-apid.conf(5)), and that
+	 * Hestia's nginx proxies /api/ to (hestia-apid-switch(8)), and that
 	 * only root and SOCKET_GROUP may use, so that TRUSTED_PROXIES='unix'
 	 * lets no local user name a client address. */
 	conf->listen = xstrdup("unix:/run/hestia-apid/api.sock");
