@@ -195,7 +195,11 @@ install: all
 	    $(F2B)/filter.d $(F2B)/jail.d
 	install -m 0755 $(BUILD)/hestia-apid $(BUILD)/hestia-apictl \
 	    $(DESTDIR)$(SBINDIR)
-	for f in hestia-apid.8 hestia-apictl.8 hestia-apid.conf.5; do \
+	$(INSTALL_SED) tools/hestia-apid-switch \
+	    > $(DESTDIR)$(SBINDIR)/hestia-apid-switch
+	chmod 0755 $(DESTDIR)$(SBINDIR)/hestia-apid-switch
+	for f in hestia-apid.8 hestia-apictl.8 hestia-apid.conf.5 \
+	    hestia-apid-switch.8; do \
 	    $(INSTALL_SED) man/$$f > $(DESTDIR)$(MANDIR)/man$${f##*.}/$$f && \
 	    chmod 0644 $(DESTDIR)$(MANDIR)/man$${f##*.}/$$f || exit 1; \
 	done

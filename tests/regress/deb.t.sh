@@ -21,7 +21,7 @@ dir=$top/build-deb
 version=$(dpkg-parsechangelog -S Version)
 deb=$dir/hestia-apid_${version}_$(dpkg --print-architecture).deb
 if [ ! -f "$deb" ] || [ ! -f "$dir/lintian.txt" ] ||
-    [ -n "$(find Makefile src include sql init man debian tools \
+    [ -n "$(find Makefile src include sql init man debian tools api \
     -newer "$deb" | head -1)" ]; then
 	start=$(date +%s)
 	sh tools/deb.sh "$dir" >"$T/deb.log" 2>&1
@@ -51,6 +51,7 @@ cat >"$T/want" <<'EOF'
 -rw-r--r-- ./lib/systemd/system/hestia-apid.socket
 -rwxr-xr-x ./usr/sbin/hestia-apictl
 -rwxr-xr-x ./usr/sbin/hestia-apid
+-rwxr-xr-x ./usr/sbin/hestia-apid-switch
 -rw-r--r-- ./usr/share/doc/hestia-apid/README.gz
 -rw-r--r-- ./usr/share/doc/hestia-apid/changelog.gz
 -rw-r--r-- ./usr/share/doc/hestia-apid/copyright
@@ -58,6 +59,7 @@ cat >"$T/want" <<'EOF'
 -rw-r--r-- ./usr/share/man/man5/hestia-apid.conf.5.gz
 -rw-r--r-- ./usr/share/man/man8/hestia-apictl.8.gz
 -rw-r--r-- ./usr/share/man/man8/hestia-apid.8.gz
+-rw-r--r-- ./usr/share/man/man8/hestia-apid-switch.8.gz
 EOF
 sort "$T/want" -o "$T/want"
 ok "the package's files and modes, and no other" "" \

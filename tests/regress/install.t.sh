@@ -19,6 +19,12 @@ ok "ExecStart runs /usr/sbin/hestia-apid on /etc's configuration" \
     "ExecStart=/usr/sbin/hestia-apid -d -f /etc/hestia-apid/hestia-apid.conf" \
     "$(grep '^ExecStart=' "$unit")"
 ok "no /usr/local/sbin left in the unit" 0 "$(grep -c /usr/local/sbin "$unit")"
+ok "hestia-apid-switch beside the daemon, executable" yes \
+    "$([ -x "$R/usr/sbin/hestia-apid-switch" ] && echo yes)"
+ok "it looks for /usr/sbin/hestia-apid, not /usr/local" 0 \
+    "$(grep -c /usr/local/sbin "$R/usr/sbin/hestia-apid-switch")"
+ok "its manual page" yes \
+    "$([ -s "$R/usr/share/man/man8/hestia-apid-switch.8" ] && echo yes)"
 ok "the socket unit beside it" yes \
     "$(grep -q '^ListenStream=' \
     "$R/usr/lib/systemd/system/hestia-apid.socket" && echo yes)"
@@ -37,7 +43,7 @@ ok "the fail2ban jail, disabled" "enabled  = false" \
     "$(grep '^enabled' "$R/etc/fail2ban/jail.d/hestia-apid.conf")"
 ok "the configuration, mode 0640" 640 \
     "$(stat -c %a "$R/etc/hestia-apid/hestia-apid.conf")"
-ok "the man pages" 3 "$(ls "$R/usr/share/man/man8" "$R/usr/share/man/man5" |
+ok "the man pages" 4 "$(ls "$R/usr/share/man/man8" "$R/usr/share/man/man5" |
     grep -c '\.[58]$')"
 
 # systemd parses every line of the unit (an unknown or misspelt option is
