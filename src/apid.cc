@@ -266,6 +266,11 @@ apid_sighup_cb(evutil_socket_t, short, void *)
 	apid_keep("SOCKET_GROUP", &conf.socket_group, apid_conf.socket_group);
 	apid_keep("DATABASE", &conf.database, apid_conf.database);
 	apid_keep("USER", &conf.user, apid_conf.user);
+	/* The key sync watches what it was started on (hsync.h). */
+	if (strcmp(conf.hestia_conf, apid_conf.hestia_conf) != 0 ||
+	    conf.hestia_key_sync != apid_conf.hestia_key_sync)
+		log_warnx("HESTIA_CONF, HESTIA_KEY_SYNC: the key sync follows "
+		    "a change only on restart");
 	config_free(&apid_conf);
 	apid_conf = conf;
 	env->conf = &apid_conf;

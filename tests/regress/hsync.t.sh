@@ -143,5 +143,10 @@ sleep 0.3
 alice "$ID3:$SECRET"
 ok "HESTIA_KEY_SYNC=no: a new Hestia key is not taken" "401 9" \
     "$STATUS $BODY"
+sed -i "s/^HESTIA_KEY_SYNC=.*/HESTIA_KEY_SYNC='yes'/" "$T/apid.conf"
+kill -HUP "$APID_PID"
+sleep 0.5
+contains "SIGHUP: a changed HESTIA_KEY_SYNC says it needs a restart" \
+    "the key sync follows a change only on restart" "$(cat "$T/apid.log")"
 stopped_clean
 finish
