@@ -60,6 +60,10 @@ void	 hsync_stop(void);
  * data/access-keys and not yet synced: the gate holds its request a
  * little rather than refuse a key that is being made. */
 int	 hsync_pending(const char *id);
+/* On the loop: hand each key the watcher has just hashed to cb (the
+ * verification cache), then forget its secret. */
+void	 hsync_fresh_take(void (*cb)(const char *id, const char *hash,
+	    const char *secret));
 
 /* What a watch of one of Hestia's directories reports. */
 #define HSYNC_WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | \

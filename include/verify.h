@@ -64,6 +64,10 @@ void	 verify_set_dummy_cost(const struct argon2_cost *);
 /* 1 when a recent verification of this (id, hash, secret) succeeded and has
  * not expired; a few microseconds, never argon2. */
 int	 verify_cached(const char *id, const char *encoded, const char *secret);
+/* On the loop: remember secret as verified against encoded, as a run that
+ * succeeded would (the key sync has just hashed it: hsync_fresh_take). */
+void	 verify_remember(const char *id, const char *encoded,
+	    const char *secret);
 
 /*
  * Wait for a verification: joins a run of the same (id, hash, secret) in

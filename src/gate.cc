@@ -246,6 +246,8 @@ gate_access_key(struct request *r)
 			db_key_free(&key);
 		return;
 	}
+	/* Keys the sync just hashed are known good for their secret. */
+	hsync_fresh_take(verify_remember);
 	usable = found == 1 && !key.disabled &&
 	    (key.expires_at == 0 || key.expires_at > time(nullptr)) &&
 	    allow_key(key.allow, r->client);

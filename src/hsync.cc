@@ -59,6 +59,9 @@
 #define HSYNC_PENDING	64	/* names remembered from events */
 #define HSYNC_LEGACY_MIN 16	/* shortest legacy key taken */
 #define HSYNC_LEGACY_MAX 128
+#define HSYNC_FRESH	16	/* keys just hashed, for the cache */
+
+static void	 hsync_fresh_add(const char *, const char *, const char *);
 
 /* data/ and its directories, by admin_kind; then data/ itself. */
 static const char *const hsync_dirs[] = { "api", "access-keys", "keys" };
@@ -335,6 +338,8 @@ hsync_key(struct hsync *hs, const char *id, const char *path, char **v,
 		rv = hsync_commit(hs, rv, cause);
 	}
 	strlist_free(perms, nperms);
+	if (rv != -1)
+		hsync_fresh_add(id, key.secret_hash, v[HF_SECRET]);
 	free(key.secret_hash);
 	if (rv == -1)
 		return -1;
@@ -586,6 +591,17 @@ hsync_all(struct hsync *hs, char **cause)
 }
 
 /*
+ * A key the watcher has just hashed: its secret, until the loop takes it
+ * (hsync_fresh_take) into the verification cache, so that the request
+ * held for it pays one argon2 run (the hash), not two.
+ */
+struct hsync_fresh {
+	char	 id[KEY_ID_LEN + 1];
+	char	*hash;
+	char	*secret;
+};
+
+/*
  * The watcher thread. One inotify instance a directory, so that the
  * descriptor says which directory changed: the root helper hands over a
  * watch as a descriptor (priv_inotify), and needs no state of its own.
@@ -601,8 +617,10 @@ static struct {
 
 	pthread_mutex_t	 lock;			/* the fields below */
 	char		*pending[HSYNC_PENDING];	/* key IDs in events */
+	struct hsync_fresh fresh[HSYNC_FRESH];	/* keys just hashed */
+	int		 nfresh;
 } hsync_w = { 0, 0, { -1, -1 }, { -1, -1, -1, -1 }, nullptr, nullptr, 0,
-    PTHREAD_MUTEX_INITIALIZER, { nullptr } };
+    PTHREAD_MUTEX_INITIALIZER, { nullptr }, {}, 0 };
 
 #define HSYNC_DATA	3
 
@@ -665,6 +683,52 @@ hsync_pending_clear(void)
 		free(hsync_w.pending[i]);
 		hsync_w.pending[i] = nullptr;
 	}
+	pthread_mutex_unlock(&hsync_w.lock);
+}
+
+static void
+hsync_fresh_clear(struct hsync_fresh *f)
+{
+	key_wipe(f->secret);
+	free(f->secret);
+	free(f->hash);
+	f->secret = f->hash = nullptr;
+}
+
+/* Only for the watcher's passes (import-hestia has no cache to fill). */
+static void
+hsync_fresh_add(const char *id, const char *hash, const char *secret)
+{
+	struct hsync_fresh	*f;
+
+	if (!hsync_w.running && hsync_w.hs == nullptr)
+		return;
+	pthread_mutex_lock(&hsync_w.lock);
+	if (hsync_w.nfresh < HSYNC_FRESH) {
+		f = &hsync_w.fresh[hsync_w.nfresh];
+		snprintf(f->id, sizeof f->id, "%s", id);
+		f->hash = xstrdup(hash);
+		f->secret = xstrdup(secret);
+		__atomic_store_n(&hsync_w.nfresh, hsync_w.nfresh + 1,
+		    __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&hsync_w.lock);
+}
+
+void
+hsync_fresh_take(void (*cb)(const char *id, const char *hash,
+    const char *secret))
+{
+	/* Every request asks: no lock unless there is something. */
+	if (__atomic_load_n(&hsync_w.nfresh, __ATOMIC_ACQUIRE) == 0)
+		return;
+	pthread_mutex_lock(&hsync_w.lock);
+	for (int i = 0; i < hsync_w.nfresh; i++) {
+		cb(hsync_w.fresh[i].id, hsync_w.fresh[i].hash,
+		    hsync_w.fresh[i].secret);
+		hsync_fresh_clear(&hsync_w.fresh[i]);
+	}
+	__atomic_store_n(&hsync_w.nfresh, 0, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&hsync_w.lock);
 }
 
@@ -855,7 +919,11 @@ hsync_stop(void)
 	close(hsync_w.wake[0]);
 	close(hsync_w.wake[1]);
 	hsync_pending_clear();
+	for (int i = 0; i < hsync_w.nfresh; i++)
+		hsync_fresh_clear(&hsync_w.fresh[i]);
+	hsync_w.nfresh = 0;
 	db_close(hsync_w.hs->db);
+	hsync_w.hs = nullptr;
 	free(hsync_w.hdir);
 	hsync_w.hdir = nullptr;
 }

@@ -491,6 +491,20 @@ verify_cached(const char *id, const char *encoded, const char *secret)
 }
 
 void
+verify_remember(const char *id, const char *encoded, const char *secret)
+{
+	struct verify_cache_entry	*e = verify_slot(id);
+
+	if (verify_cache_ttl == 0 || strlen(id) >= sizeof e->id ||
+	    strlen(encoded) >= sizeof e->encoded)
+		return;
+	snprintf(e->id, sizeof e->id, "%s", id);
+	snprintf(e->encoded, sizeof e->encoded, "%s", encoded);
+	verify_mac(secret, e->mac);
+	e->expires = time(nullptr) + verify_cache_ttl;
+}
+
+void
 verify_stats_get(struct verify_stats *st)
 {
 	*st = verify_counts;

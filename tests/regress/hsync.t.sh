@@ -51,9 +51,18 @@ ok "key list says where keys came from" "hestia" \
 # --- a new key: usable on the very next request ---
 ID=NewHestiaKey00000001
 SECRET=NewSecretNewSecretNewSecretNewSecret0001
+argon2() {
+	curl -s "http://$PORT/metrics" |
+	    sed -n 's/^hestia_apid_argon2_runs_total //p'
+}
+runs=$(argon2)
+ok "the argon2 counter is read" yes \
+    "$(case $runs in [0-9]*) echo yes ;; esac)"
 add_key $ID $SECRET alice acc-user
 alice "$ID:$SECRET"
 ok "new key works on the next request" "200 0" "$STATUS $BODY"
+ok "without a second argon2 run: the sync hands its hash to the cache" \
+    "$runs" "$(argon2)"
 ok "its secret is hashed in the database" 0 \
     "$(cat "$T"/keys.db* | grep -c -a -F -e "$SECRET")"
 ok "its row says hestia" "hestia|acc-user|made by Hestia" \
