@@ -42,7 +42,9 @@ struct principal {
  * What the gate checks before an endpoint runs. The zero value is the
  * strictest, so an endpoint that does not say is a command endpoint.
  */
-enum gate_level {
+/* Its own int type, so that any value (a stray one too) is well defined
+ * and falls to the strictest. */
+enum gate_level : int {
 	GATE_COMMAND = 0,	/* credentials, and may run this command */
 	GATE_KEY,		/* credentials only */
 	GATE_NETWORK,		/* API switch, allowlist, lockout; no key */
