@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The one auth gate: every authenticated endpoint passes here before it may
  * run anything. Checks run cheapest first; argon2 runs last, off the loop. */
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -293,7 +295,7 @@ gate_user_arg_ok(struct request *r)
 
 	if (r->cmd_path == nullptr)
 		return 1;	/* the built-in v-make-tmp-file */
-	if ((info = cmdinfo_get(r->cmd_path)) == nullptr)
+	if ((info = cmdinfo_get_id(r->cmd_path, &r->cmd_id)) == nullptr)
 		return 0;
 	if ((pos = info->user_pos) == 0)
 		return 1;	/* Hestia: no USER option, no restriction */
@@ -303,6 +305,20 @@ gate_user_arg_ok(struct request *r)
 	}
 	return sent != nullptr && strcmp(sent, r->who.user) == 0 &&
 	    pos <= r->nargs && strcmp(r->args[pos - 1], r->who.user) == 0;
+}
+
+/* The command's script, and which version of it (for its "# options:"
+ * line, read by path and version without another stat). */
+static int
+gate_resolve(struct request *r)
+{
+	struct stat	 st;
+
+	if ((r->cmd_path = cmd_resolve_stat(env->conf, r->cmd, &st)) ==
+	    nullptr)
+		return -1;
+	cmdinfo_id_set(&r->cmd_id, &st);
+	return 0;
 }
 
 /* The key's secret matched: now its owner and what it may run. */
@@ -336,7 +352,7 @@ gate_key_verified(struct request *r, struct db_key *key)
 	r->who.is_root = strcmp(key->user, sw->root_user) == 0;
 
 	if (strcmp(r->cmd, CMD_MAKE_TMP_FILE) != 0) {
-		if ((r->cmd_path = cmd_resolve(env->conf, r->cmd)) == nullptr) {
+		if (gate_resolve(r) == -1) {
 			xasprintf(&msg, "Command %s not found", r->cmd);
 			r->ep->refuse(r, E_FORBIDEN, msg);
 			free(msg);
@@ -410,7 +426,7 @@ gate_legacy_ok(struct request *r, const char *who)
 	if (gate_check_cmd(r) == -1)
 		return;
 	if (strcmp(r->cmd, CMD_MAKE_TMP_FILE) != 0)
-		r->cmd_path = cmd_resolve(env->conf, r->cmd);
+		gate_resolve(r);
 	gate_authorized(r);
 }
 
