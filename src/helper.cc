@@ -62,6 +62,12 @@
  *
  * The helper never blocks on the network side: what it cannot send at
  * once waits in a queue (bounded by the commands it runs).
+ *
+ * It spawns from its one thread. A pool of spawner threads (one a CPU,
+ * the loop keeping the reaping and the kills by id) was measured on 2
+ * vCPUs: 2-7% fewer commands a second and about 20% more CPU a command
+ * (thread hand-offs, TLB shootdowns of posix_spawn's stack), for a p99
+ * 30% lower at 64 connections. Not worth its locks in root code there.
  */
 
 #define HELPER_CHILDREN_MAX	4096	/* commands remembered at once */
