@@ -15,8 +15,8 @@ typedef void (*child_exit_cb)(pid_t pid, int status, void *arg);
 
 struct child_proc {
 	pid_t	 pid;
-	int	 out_fd;	/* child's stdout, non-blocking, close-on-exec */
-	int	 err_fd;	/* child's stderr, non-blocking, close-on-exec */
+	int	 out_fd;	/* child's stdout, close-on-exec, blocking: */
+	int	 err_fd;	/* read only when poll says it is readable */
 };
 
 /* Install the SIGCHLD event on base. Call once before child_start. */
@@ -32,6 +32,11 @@ void	 child_shutdown(void);
  * *cause (allocated). */
 int	 child_start(char *const argv[], char *const envp[], child_exit_cb cb,
 	    void *arg, struct child_proc *proc, char **cause);
+
+/* Set the commands' umask (022) for the whole process, for good, so that
+ * child_start need not set it around each spawn: for a process that makes
+ * no file of its own with a mode left to the umask (the root helper). */
+void	 child_keep_umask(void);
 
 /* Send sig to the child's whole process group. */
 int	 child_kill(pid_t pid, int sig);

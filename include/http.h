@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "cmdinfo.h"
+
 struct event;
 struct evhttp_request;
 struct evkeyvalq;
@@ -98,6 +100,7 @@ struct request {
 	struct cred		 cred;
 	char			*cmd;
 	char			*cmd_path;	/* script, when it exists */
+	struct cmdinfo_id	 cmd_id;	/* which version of it */
 	char			*args[HTTP_MAX_ARGS];	/* as the command gets them */
 	int			 argpos[HTTP_MAX_ARGS];	/* each one's argN */
 	int			 nargs;

@@ -12,9 +12,10 @@ struct config;
 struct event_base;
 struct spawn;
 
-/* The command runs (out_fd and err_fd, non-blocking, are the callee's to
- * close), or could not start (fds -1, cause says why; no exit follows).
- * May run before spawn_start returns, so it must not spawn_free. */
+/* The command runs (out_fd and err_fd are the callee's to close; they are
+ * blocking: read once per readiness), or could not start (fds -1, cause
+ * says why; no exit follows). May run before spawn_start returns, so it
+ * must not spawn_free. */
 typedef void (*spawn_started_cb)(struct spawn *, int out_fd, int err_fd,
 	    const char *cause, void *arg);
 /* The command's process has exited; status is as from waitpid(2). May

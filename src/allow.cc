@@ -41,29 +41,35 @@ allow_db_row_cb(const char *cidr, void *arg)
 	}
 }
 
-/* Rebuild what changed: API_ALLOWED_IP by its text, the table by its
- * change counter (one indexed read per request). */
+/* Rebuild API_ALLOWED_IP's tables when its text changed. */
 static void
-allow_refresh(const char *allowed_ip)
+allow_refresh_hestia(const char *allowed_ip)
+{
+	int	 skipped = 0, skipped_legacy = 0;
+
+	if (allow_hestia_src != nullptr &&
+	    strcmp(allow_hestia_src, allowed_ip) == 0)
+		return;
+	acl_free(allow_hestia_key);
+	acl_free(allow_hestia_legacy);
+	allow_hestia_key = acl_from_hestia(allowed_ip, 1, &skipped);
+	allow_hestia_legacy = acl_from_hestia(allowed_ip, 0, &skipped_legacy);
+	if (skipped > 0)
+		log_warnx("API_ALLOWED_IP: %d entries are not addresses and "
+		    "never match", skipped);
+	free(allow_hestia_src);
+	allow_hestia_src = xstrdup(allowed_ip);
+}
+
+/* Rebuild the allow table when its change counter moved (one indexed
+ * read). */
+static void
+allow_refresh_db(void)
 {
 	struct acl	*acl;
 	char		*cause = nullptr;
 	int64_t		 gen;
-	int		 skipped = 0, skipped_legacy = 0;
 
-	if (allow_hestia_src == nullptr ||
-	    strcmp(allow_hestia_src, allowed_ip) != 0) {
-		acl_free(allow_hestia_key);
-		acl_free(allow_hestia_legacy);
-		allow_hestia_key = acl_from_hestia(allowed_ip, 1, &skipped);
-		allow_hestia_legacy = acl_from_hestia(allowed_ip, 0,
-		    &skipped_legacy);
-		if (skipped > 0)
-			log_warnx("API_ALLOWED_IP: %d entries are not "
-			    "addresses and never match", skipped);
-		free(allow_hestia_src);
-		allow_hestia_src = xstrdup(allowed_ip);
-	}
 	if (env == nullptr || env->db == nullptr)
 		return;
 	gen = db_allow_generation(env->db);
@@ -90,10 +96,13 @@ allow_global(const char *allowed_ip, const char *client, int access_key)
 	 * "", stays refused even then.) */
 	if (strcmp(client, "unix") == 0)
 		return strcmp(allowed_ip, "allow-all") == 0;
-	allow_refresh(allowed_ip);
+	allow_refresh_hestia(allowed_ip);
 	if (acl_match(access_key ? allow_hestia_key : allow_hestia_legacy,
 	    client))
 		return 1;
+	/* The table only ever admits more: it is read only when
+	 * API_ALLOWED_IP alone does not admit the client. */
+	allow_refresh_db();
 	return allow_db != nullptr && acl_match(allow_db, client);
 }
 

@@ -89,9 +89,9 @@ static const char *const audit_sql[AUDIT_NSTMT] = {
 	" exit_code, http_status, duration_ms, count) VALUES (:at_ms, :who,"
 	" :peer_ip, :client_ip, :cmd, :args, :exit_code, :http_status,"
 	" :duration_ms, :count)",
-	/* AUDIT_KEY_USED */
+	/* AUDIT_KEY_USED: once per key and batch (audit_write) */
 	"UPDATE keys SET last_used_at = :at, last_ip = :ip,"
-	" use_count = use_count + 1 WHERE id = :id",
+	" use_count = use_count + :n WHERE id = :id",
 	/* AUDIT_COMMIT */
 	"COMMIT",
 };
@@ -431,13 +431,65 @@ audit_step(int which, char **cause)
 	return rv == -1 ? -1 : 0;
 }
 
+/*
+ * The keys a batch used: one UPDATE per key and batch, not per row. The
+ * batch is one transaction, so nobody sees the difference: the count goes
+ * up by the key's rows, and the last row of each key leaves its time and
+ * address, as row after row would have.
+ */
+#define AUDIT_KEYS	16	/* keys told apart per flush */
+struct audit_key_use {
+	const struct audit_entry	*last;
+	int64_t				 n;
+};
+
+static int
+audit_keys_flush(struct audit_key_use *keys, int *nkeys, char **cause)
+{
+	struct db_q	*q = &audit_q[AUDIT_KEY_USED];
+	int		 i, rv = 0;
+
+	for (i = 0; i < *nkeys && rv == 0; i++) {
+		db_bind_int64(q, ":at", keys[i].last->at_ms / 1000);
+		db_bind_text(q, ":ip", keys[i].last->client_ip);
+		db_bind_int64(q, ":n", keys[i].n);
+		db_bind_text(q, ":id", keys[i].last->key_id);
+		rv = audit_step(AUDIT_KEY_USED, cause);
+	}
+	*nkeys = 0;
+	return rv;
+}
+
+static int
+audit_keys_add(struct audit_key_use *keys, int *nkeys,
+    const struct audit_entry *e, char **cause)
+{
+	int	 i;
+
+	for (i = 0; i < *nkeys; i++) {
+		if (strcmp(keys[i].last->key_id, e->key_id) == 0) {
+			keys[i].last = e;
+			keys[i].n++;
+			return 0;
+		}
+	}
+	if (*nkeys == AUDIT_KEYS && audit_keys_flush(keys, nkeys, cause) == -1)
+		return -1;
+	keys[*nkeys].last = e;
+	keys[*nkeys].n = 1;
+	(*nkeys)++;
+	return 0;
+}
+
 /* Write a batch in one transaction: all of it, or nothing (and it is kept
  * for a retry). Runs on the writer thread, without audit_lock. */
 static int
 audit_write(struct audit_entry *batch, char **cause)
 {
+	struct audit_key_use	 keys[AUDIT_KEYS];
 	struct audit_entry	*e;
 	struct db_q		*q;
+	int			 nkeys = 0;
 
 	/* A ROLLBACK that failed last time would block every BEGIN. */
 	db_rollback(audit_db);
@@ -457,16 +509,12 @@ audit_write(struct audit_entry *batch, char **cause)
 		db_bind_int64(q, ":count", e->count);
 		if (audit_step(AUDIT_INSERT, cause) == -1)
 			goto fail;
-		if (e->key_id == nullptr)
-			continue;
-		q = &audit_q[AUDIT_KEY_USED];
-		db_bind_int64(q, ":at", e->at_ms / 1000);
-		db_bind_text(q, ":ip", e->client_ip);
-		db_bind_text(q, ":id", e->key_id);
-		if (audit_step(AUDIT_KEY_USED, cause) == -1)
+		if (e->key_id != nullptr &&
+		    audit_keys_add(keys, &nkeys, e, cause) == -1)
 			goto fail;
 	}
-	if (audit_step(AUDIT_COMMIT, cause) == -1)
+	if (audit_keys_flush(keys, &nkeys, cause) == -1 ||
+	    audit_step(AUDIT_COMMIT, cause) == -1)
 		goto fail;
 	return 0;
 fail:

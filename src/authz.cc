@@ -2,6 +2,8 @@
 /* "May this key run this command": command syntax and script, the key's
  * permissions, API_SYSTEM, the USER argument; the gate asks once it knows
  * who is behind the credentials. */
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,7 +79,7 @@ authz_user_arg_ok(struct request *r)
 
 	if (r->cmd_path == nullptr)
 		return 1;	/* the built-in v-make-tmp-file */
-	if ((info = cmdinfo_get(r->cmd_path)) == nullptr)
+	if ((info = cmdinfo_get_id(r->cmd_path, &r->cmd_id)) == nullptr)
 		return 0;
 	if ((pos = info->user_pos) == 0)
 		return 1;	/* Hestia: no USER option, no restriction */
@@ -89,6 +91,20 @@ authz_user_arg_ok(struct request *r)
 	    pos <= r->nargs && strcmp(r->args[pos - 1], r->who.user) == 0;
 }
 
+/* The command's script, and which version of it (for its "# options:"
+ * line, read by path and version without another stat). */
+static int
+authz_resolve(struct request *r)
+{
+	struct stat	 st;
+
+	if ((r->cmd_path = cmd_resolve_stat(env->conf, r->cmd, &st)) ==
+	    nullptr)
+		return -1;
+	cmdinfo_id_set(&r->cmd_id, &st);
+	return 0;
+}
+
 int
 authz_key(struct request *r, const struct hestia_switches *sw,
     const char *key_id, int nperms)
@@ -97,7 +113,7 @@ authz_key(struct request *r, const struct hestia_switches *sw,
 	int	 may;
 
 	if (strcmp(r->cmd, CMD_MAKE_TMP_FILE) != 0) {
-		if ((r->cmd_path = cmd_resolve(env->conf, r->cmd)) == nullptr) {
+		if (authz_resolve(r) == -1) {
 			xasprintf(&msg, "Command %s not found", r->cmd);
 			r->ep->refuse(r, E_FORBIDEN, msg);
 			free(msg);
@@ -140,6 +156,6 @@ authz_legacy(struct request *r)
 	if (authz_check_cmd(r) == -1)
 		return -1;
 	if (strcmp(r->cmd, CMD_MAKE_TMP_FILE) != 0)
-		r->cmd_path = cmd_resolve(env->conf, r->cmd);
+		authz_resolve(r);
 	return 0;
 }

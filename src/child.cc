@@ -26,7 +26,21 @@ struct child_entry {
 	void		*arg;
 };
 
+/* File actions by the pipe ends they name (child_actions_for). */
+#define CHILD_FA_CACHE	256
+struct child_fa {
+	int				 built;
+	int				 out;
+	int				 err;
+	posix_spawn_file_actions_t	 fa;
+};
+
 static struct event_base	*child_base;
+static int			 child_umask_kept;	/* child_keep_umask */
+static posix_spawnattr_t	 child_spawnattr;	/* child_attr */
+static struct child_fa		 child_fa[CHILD_FA_CACHE];
+
+static int	child_attr(posix_spawnattr_t *);
 static struct event		*child_chld_ev;
 static struct child_entry	*child_table;
 static size_t			 child_ntable;
@@ -97,21 +111,29 @@ child_chld_cb(int, short, void *)
 int
 child_init(struct event_base *base)
 {
+	int	 error;
+
 	if (child_base != nullptr) {
 		if (child_base == base)
 			return 0;
 		log_warnx("commands: already initialised on another base");
 		return -1;
 	}
+	if ((error = child_attr(&child_spawnattr)) != 0) {
+		log_warnx("commands: spawn attributes: %s", strerror(error));
+		return -1;
+	}
 	child_chld_ev = evsignal_new(base, SIGCHLD, child_chld_cb, nullptr);
 	if (child_chld_ev == nullptr) {
 		log_warnx("commands: evsignal_new failed");
+		posix_spawnattr_destroy(&child_spawnattr);
 		return -1;
 	}
 	if (evsignal_add(child_chld_ev, nullptr) == -1) {
 		log_warnx("commands: evsignal_add failed");
 		event_free(child_chld_ev);
 		child_chld_ev = nullptr;
+		posix_spawnattr_destroy(&child_spawnattr);
 		return -1;
 	}
 	child_base = base;
@@ -143,6 +165,13 @@ child_shutdown(void)
 	free(child_table);
 	child_table = nullptr;
 	child_ntable = child_tablesize = 0;
+	if (child_base != nullptr)
+		posix_spawnattr_destroy(&child_spawnattr);
+	for (size_t i = 0; i < CHILD_FA_CACHE; i++) {
+		if (child_fa[i].built)
+			posix_spawn_file_actions_destroy(&child_fa[i].fa);
+		child_fa[i].built = 0;
+	}
 	child_base = nullptr;
 }
 
@@ -173,16 +202,6 @@ child_pipe(int fds[2])
 	return 0;
 }
 
-static int
-child_nonblock(int fd)
-{
-	int	 flags;
-
-	if ((flags = fcntl(fd, F_GETFL)) == -1)
-		return -1;
-	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-}
-
 /* The child's fds: stdin /dev/null, stdout and stderr the pipes, nothing
  * else. Returns an errno value. */
 static int
@@ -202,9 +221,39 @@ child_actions(posix_spawn_file_actions_t *fa, int out, int err)
 	return posix_spawn_file_actions_addclosefrom_np(fa, STDERR_FILENO + 1);
 }
 
+/*
+ * The file actions for a pair of pipe ends, built once and kept: glibc
+ * checks every descriptor it is given against getrlimit(2), six system
+ * calls per spawn, and the lowest free descriptors, which pipes get, come
+ * back over and over. Only descriptor numbers are kept, never files.
+ * Returns nullptr and an errno value in *error when they cannot be built.
+ */
+static const posix_spawn_file_actions_t *
+child_actions_for(int out, int err, int *error)
+{
+	struct child_fa	*c = &child_fa[((unsigned)out * 31 + (unsigned)err) %
+				    CHILD_FA_CACHE];
+
+	if (c->built && c->out == out && c->err == err)
+		return &c->fa;
+	if (c->built)
+		posix_spawn_file_actions_destroy(&c->fa);
+	c->built = 0;
+	if ((*error = posix_spawn_file_actions_init(&c->fa)) != 0)
+		return nullptr;
+	if ((*error = child_actions(&c->fa, out, err)) != 0) {
+		posix_spawn_file_actions_destroy(&c->fa);
+		return nullptr;
+	}
+	c->out = out;
+	c->err = err;
+	c->built = 1;
+	return &c->fa;
+}
+
 /* The child's process state: a new session, an empty signal mask and every
  * catchable signal at its default (we ignore SIGPIPE, libevent catches
- * SIGCHLD). Returns an errno value. */
+ * SIGCHLD). The same for every child: built once. Returns an errno value. */
 static int
 child_attr(posix_spawnattr_t *attr)
 {
@@ -215,12 +264,14 @@ child_attr(posix_spawnattr_t *attr)
 	sigfillset(&def);
 	sigdelset(&def, SIGKILL);
 	sigdelset(&def, SIGSTOP);
+	if ((error = posix_spawnattr_init(attr)) != 0)
+		return error;
 	if ((error = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK |
-	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID)) != 0)
-		return error;
-	if ((error = posix_spawnattr_setsigmask(attr, &mask)) != 0)
-		return error;
-	return posix_spawnattr_setsigdefault(attr, &def);
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID)) != 0 ||
+	    (error = posix_spawnattr_setsigmask(attr, &mask)) != 0 ||
+	    (error = posix_spawnattr_setsigdefault(attr, &def)) != 0)
+		posix_spawnattr_destroy(attr);
+	return error;
 }
 
 int
@@ -228,13 +279,11 @@ child_start(char *const argv[], char *const envp[], child_exit_cb cb,
     void *arg, struct child_proc *proc, char **cause)
 {
 	static char *const		 noenv[] = { nullptr };
-	posix_spawn_file_actions_t	 fa;
-	posix_spawnattr_t		 attr;
+	const posix_spawn_file_actions_t *fa;
 	int				 outp[2] = { -1, -1 };
 	int				 errp[2] = { -1, -1 };
-	int				 fa_done = 0, attr_done = 0;
 	int				 error, ret = -1;
-	mode_t				 mask;
+	mode_t				 mask = 0;
 	pid_t				 pid;
 
 	*cause = nullptr;
@@ -253,32 +302,17 @@ child_start(char *const argv[], char *const envp[], child_exit_cb cb,
 	if (envp == nullptr)
 		envp = noenv;
 
+	/*
+	 * Blocking pipes: O_NONBLOCK is per open file, so the read ends could
+	 * only be made non-blocking by a fcntl(2) each, and the child's write
+	 * ends must stay blocking. Our readers read once per readiness.
+	 */
 	if (child_pipe(outp) == -1 || child_pipe(errp) == -1) {
 		xasprintf(cause, "spawn: pipe: %s", strerror(errno));
 		goto done;
 	}
-	/* O_NONBLOCK is per open file: the child's write ends stay blocking. */
-	if (child_nonblock(outp[0]) == -1 || child_nonblock(errp[0]) == -1) {
-		xasprintf(cause, "spawn: fcntl: %s", strerror(errno));
-		goto done;
-	}
-
-	if ((error = posix_spawn_file_actions_init(&fa)) != 0) {
+	if ((fa = child_actions_for(outp[1], errp[1], &error)) == nullptr) {
 		xasprintf(cause, "spawn: file actions: %s", strerror(error));
-		goto done;
-	}
-	fa_done = 1;
-	if ((error = child_actions(&fa, outp[1], errp[1])) != 0) {
-		xasprintf(cause, "spawn: file actions: %s", strerror(error));
-		goto done;
-	}
-	if ((error = posix_spawnattr_init(&attr)) != 0) {
-		xasprintf(cause, "spawn: attributes: %s", strerror(error));
-		goto done;
-	}
-	attr_done = 1;
-	if ((error = child_attr(&attr)) != 0) {
-		xasprintf(cause, "spawn: attributes: %s", strerror(error));
 		goto done;
 	}
 
@@ -288,11 +322,14 @@ child_start(char *const argv[], char *const envp[], child_exit_cb cb,
 	 * daemon's own umask (077, for the database) is not the commands':
 	 * they make web roots and mail boxes with Hestia's usual 022. There
 	 * is no spawn attribute for it, and no other thread of ours creates
-	 * files, so it is set around the call.
+	 * files, so it is set around the call, unless the process keeps the
+	 * commands' umask for good (the root helper, child_keep_umask).
 	 */
-	mask = umask(CHILD_UMASK);
-	error = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp);
-	umask(mask);
+	if (!child_umask_kept)
+		mask = umask(CHILD_UMASK);
+	error = posix_spawn(&pid, argv[0], fa, &child_spawnattr, argv, envp);
+	if (!child_umask_kept)
+		umask(mask);
 	if (error != 0) {
 		xasprintf(cause, "posix_spawn %s: %s", argv[0],
 		    strerror(error));
@@ -308,10 +345,6 @@ child_start(char *const argv[], char *const envp[], child_exit_cb cb,
 	ret = 0;
 
 done:
-	if (fa_done)
-		posix_spawn_file_actions_destroy(&fa);
-	if (attr_done)
-		posix_spawnattr_destroy(&attr);
 	if (outp[0] != -1)
 		close(outp[0]);
 	if (outp[1] != -1)
@@ -321,6 +354,13 @@ done:
 	if (errp[1] != -1)
 		close(errp[1]);
 	return ret;
+}
+
+void
+child_keep_umask(void)
+{
+	umask(CHILD_UMASK);
+	child_umask_kept = 1;
 }
 
 /* The child leads its own process group, so -pid reaches its children too.

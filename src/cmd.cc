@@ -34,12 +34,48 @@ cmd_bin_dir(const char *bin_dir)
 	return real_dir;
 }
 
+/*
+ * Whether we may execute the file st describes, by access(2), remembered
+ * for the file as it is: any change to its mode, owner or ACL changes its
+ * ctime, so a verdict about the same inode with the same ctime, mode and
+ * owner still holds, and the file costs one lstat(2) a request, not two
+ * calls. Only "yes" is remembered.
+ */
+#define CMD_EXEC_CACHE	64
+static int
+cmd_executable(const char *path, const struct stat *st)
+{
+	static struct cmd_exec {
+		dev_t		 dev;
+		ino_t		 ino;
+		mode_t		 mode;
+		uid_t		 uid;
+		gid_t		 gid;
+		struct timespec	 ctime;
+	} cache[CMD_EXEC_CACHE];
+	struct cmd_exec	*c = &cache[st->st_ino % CMD_EXEC_CACHE];
+
+	if (c->ino == st->st_ino && c->dev == st->st_dev &&
+	    c->mode == st->st_mode && c->uid == st->st_uid &&
+	    c->gid == st->st_gid && c->ctime.tv_sec == st->st_ctim.tv_sec &&
+	    c->ctime.tv_nsec == st->st_ctim.tv_nsec && c->ino != 0)
+		return 1;
+	if (access(path, X_OK) == -1)
+		return 0;
+	c->dev = st->st_dev;
+	c->ino = st->st_ino;
+	c->mode = st->st_mode;
+	c->uid = st->st_uid;
+	c->gid = st->st_gid;
+	c->ctime = st->st_ctim;
+	return 1;
+}
+
 char *
-cmd_resolve(const struct config *conf, const char *cmd)
+cmd_resolve_stat(const struct config *conf, const char *cmd, struct stat *st)
 {
 	char		 real[PATH_MAX], *path;
 	const char	*dir;
-	struct stat	 st;
 	size_t		 n;
 
 	if ((dir = cmd_bin_dir(conf->bin_dir)) == nullptr ||
@@ -47,26 +83,34 @@ cmd_resolve(const struct config *conf, const char *cmd)
 	    strcmp(cmd, ".") == 0 || strcmp(cmd, "..") == 0)
 		return nullptr;
 	xasprintf(&path, "%s/%s", dir, cmd);
-	if (lstat(path, &st) == -1)
+	if (lstat(path, st) == -1)
 		goto fail;
 	/* The directory is canonical and cmd has no '/': only cmd itself
 	 * can be a symlink, and none may lead out of BIN_DIR. */
-	if (S_ISLNK(st.st_mode)) {
+	if (S_ISLNK(st->st_mode)) {
 		if (realpath(path, real) == nullptr)
 			goto fail;
 		n = strlen(dir);
 		if (strncmp(real, dir, n) != 0 || real[n] != '/' ||
-		    stat(real, &st) == -1)
+		    stat(real, st) == -1)
 			goto fail;
 		free(path);
 		path = xstrdup(real);
 	}
-	if (!S_ISREG(st.st_mode) || access(path, X_OK) == -1)
+	if (!S_ISREG(st->st_mode) || !cmd_executable(path, st))
 		goto fail;
 	return path;
 fail:
 	free(path);
 	return nullptr;
+}
+
+char *
+cmd_resolve(const struct config *conf, const char *cmd)
+{
+	struct stat	 st;
+
+	return cmd_resolve_stat(conf, cmd, &st);
 }
 
 char **

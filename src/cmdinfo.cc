@@ -16,11 +16,9 @@
 #define CMDINFO_SCAN	64	/* header lines looked at */
 
 struct cmdinfo_entry {
-	char		*path;
-	struct timespec	 mtime;
-	off_t		 size;
-	ino_t		 ino;
-	struct cmdinfo	 info;
+	char			*path;
+	struct cmdinfo_id	 id;
+	struct cmdinfo		 info;
 };
 
 static struct cmdinfo_entry cmdinfo_cache[CMDINFO_CACHE];
@@ -91,19 +89,24 @@ cmdinfo_hash(const char *s)
 	return h;
 }
 
+void
+cmdinfo_id_set(struct cmdinfo_id *id, const struct stat *st)
+{
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+}
+
 const struct cmdinfo *
-cmdinfo_get(const char *path)
+cmdinfo_get_id(const char *path, const struct cmdinfo_id *id)
 {
 	struct cmdinfo_entry	*e;
-	struct stat		 st;
 
-	if (stat(path, &st) == -1)
-		return nullptr;
 	e = &cmdinfo_cache[cmdinfo_hash(path) % CMDINFO_CACHE];
 	if (e->path != nullptr && strcmp(e->path, path) == 0 &&
-	    e->ino == st.st_ino && e->size == st.st_size &&
-	    e->mtime.tv_sec == st.st_mtim.tv_sec &&
-	    e->mtime.tv_nsec == st.st_mtim.tv_nsec)
+	    e->id.ino == id->ino && e->id.size == id->size &&
+	    e->id.mtime.tv_sec == id->mtime.tv_sec &&
+	    e->id.mtime.tv_nsec == id->mtime.tv_nsec)
 		return &e->info;
 	free(e->path);
 	e->path = nullptr;
@@ -111,10 +114,20 @@ cmdinfo_get(const char *path)
 	if (cmdinfo_read(path, &e->info) == -1)
 		return nullptr;
 	e->path = xstrdup(path);
-	e->ino = st.st_ino;
-	e->size = st.st_size;
-	e->mtime = st.st_mtim;
+	e->id = *id;
 	return &e->info;
+}
+
+const struct cmdinfo *
+cmdinfo_get(const char *path)
+{
+	struct stat		 st;
+	struct cmdinfo_id	 id;
+
+	if (stat(path, &st) == -1)
+		return nullptr;
+	cmdinfo_id_set(&id, &st);
+	return cmdinfo_get_id(path, &id);
 }
 
 void

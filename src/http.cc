@@ -327,7 +327,7 @@ http_audit(struct request *r, int status)
 	if (r->cmd != nullptr && strcmp(r->cmd, CMD_MAKE_TMP_FILE) == 0)
 		names = tmpfile_names;
 	else if (r->cmd_path != nullptr &&
-	    (info = cmdinfo_get(r->cmd_path)) != nullptr)
+	    (info = cmdinfo_get_id(r->cmd_path, &r->cmd_id)) != nullptr)
 		names = info->options;
 	/* Both lists hold nullptr past their names: unnamed arguments. */
 	hide = prelogin || names == nullptr;
@@ -422,10 +422,6 @@ http_reply(struct request *r, int status, const char *ctype,
 		return;
 	}
 	r->answered = 1;
-	if (r->watch != nullptr) {
-		event_free(r->watch);
-		r->watch = nullptr;
-	}
 	http_count(r->ep, r->gone || r->left ? 499 : status);
 	/* API requests, those that name credentials, are audited. */
 	if (r->ep != nullptr && r->ep->level != GATE_PUBLIC &&
@@ -451,6 +447,12 @@ http_reply(struct request *r, int status, const char *ctype,
 	conn_idle(fd);
 	evhttp_send_reply(r->req, status, nullptr, nullptr);
 	r->req = nullptr;
+	/* Only now: while the watch reads the socket, evhttp taking it back
+	 * for the answer costs one epoll_ctl(2), not three. */
+	if (r->watch != nullptr) {
+		event_free(r->watch);
+		r->watch = nullptr;
+	}
 
 	if (r->verify == nullptr && r->job == nullptr)
 		http_request_free(r);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,9 +291,12 @@ job_pipe_keep(struct job_pipe *p, const char *buf, size_t n)
 	p->data[p->len] = '\0';
 }
 
-/* Read what is there: 1 on data, 0 on EOF or error, -1 when it would
+/*
+ * Read what is there: 1 on data, 0 on EOF or error, -1 when it would
  * block. Past the cap the bytes are still read, so the child never blocks
- * on a full pipe. */
+ * on a full pipe. The pipes may be blocking (spawn.h): one read per
+ * readiness, never more.
+ */
 static int
 job_pipe_read(struct job_pipe *p)
 {
@@ -316,6 +320,18 @@ job_pipe_read(struct job_pipe *p)
 		job->output(job, p == &job->out ? 1 : 2, p->data + kept,
 		    p->len - kept, job->arg);
 	return 1;
+}
+
+/* Whether a read of the pipe would return at once. */
+static int
+job_pipe_ready(struct job_pipe *p)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = p->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) == 1;
 }
 
 static void
@@ -428,10 +444,10 @@ job_linger_cb(evutil_socket_t, short, void *arg)
 	log_debug("%s: %s: output still open after exit", __func__,
 	    job_name(job));
 	for (i = 0; i < JOB_DRAIN_READS && job->out.fd != -1; i++)
-		if (job_pipe_read(&job->out) != 1)
+		if (!job_pipe_ready(&job->out) || job_pipe_read(&job->out) != 1)
 			break;
 	for (i = 0; i < JOB_DRAIN_READS && job->err.fd != -1; i++)
-		if (job_pipe_read(&job->err) != 1)
+		if (!job_pipe_ready(&job->err) || job_pipe_read(&job->err) != 1)
 			break;
 	job_pipe_close(&job->out);
 	job_pipe_close(&job->err);

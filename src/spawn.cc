@@ -43,6 +43,7 @@ struct spawn {
 
 static struct event_base	*spawn_base;
 static const struct config	*spawn_conf;
+static char			**spawn_envp;	/* spawn_conf's, built once */
 static int			 spawn_running;
 
 /* privsep mode */
@@ -108,8 +109,8 @@ spawn_local(struct spawn *sp, const char *name, char *const args[],
     int nargs)
 {
 	struct child_proc	 proc;
-	char			 dir[PATH_MAX], *path, *cause = nullptr;
-	char			**argv, **envp;
+	char			*path, *cause = nullptr;
+	char			**argv;
 
 	if (!priv_name_ok(name) ||
 	    (path = cmd_resolve(spawn_conf, name)) == nullptr) {
@@ -119,9 +120,7 @@ spawn_local(struct spawn *sp, const char *name, char *const args[],
 		return;
 	}
 	argv = cmd_argv(spawn_conf, path, args, nargs);
-	config_hestia_dir(spawn_conf, dir, sizeof dir);
-	envp = cmd_envp(dir);
-	if (child_start(argv, envp, spawn_local_exit_cb, sp, &proc,
+	if (child_start(argv, spawn_envp, spawn_local_exit_cb, sp, &proc,
 	    &cause) == 0) {
 		sp->pid = proc.pid;
 		spawn_report_start(sp, proc.out_fd, proc.err_fd, nullptr);
@@ -130,8 +129,18 @@ spawn_local(struct spawn *sp, const char *name, char *const args[],
 		free(cause);
 	}
 	cmd_vfree(argv);
-	cmd_vfree(envp);
 	free(path);
+}
+
+/* The commands' environment depends on the config alone. */
+static void
+spawn_envp_build(void)
+{
+	char	 dir[PATH_MAX];
+
+	cmd_vfree(spawn_envp);
+	config_hestia_dir(spawn_conf, dir, sizeof dir);
+	spawn_envp = cmd_envp(dir);
 }
 
 int
@@ -141,6 +150,7 @@ spawn_init(struct event_base *base, const struct config *conf)
 		return -1;
 	spawn_base = base;
 	spawn_conf = conf;
+	spawn_envp_build();
 	return 0;
 }
 
@@ -148,6 +158,8 @@ void
 spawn_set_config(const struct config *conf)
 {
 	spawn_conf = conf;
+	if (spawn_envp != nullptr)
+		spawn_envp_build();
 }
 
 /* --- privsep mode --- */
@@ -365,5 +377,7 @@ spawn_shutdown(void)
 	spawn_nslots = 0;
 	free(spawn_buf);
 	spawn_buf = nullptr;
+	cmd_vfree(spawn_envp);
+	spawn_envp = nullptr;
 	spawn_base = nullptr;
 }

@@ -20,6 +20,9 @@ chmod 755 "$T"
 mkdir -p "$T/bin" "$T/db"
 printf '#!/bin/sh\n# options: [ARG]\nid -u\n' >"$T/bin/v-whoami"
 printf '#!/bin/sh\n# options: [ARG]\nps -o comm= -p $PPID\n' >"$T/bin/v-parent"
+# Its argument, then the descriptors it was given (ls adds its own 3).
+printf '#!/bin/sh\n# options: ARG\necho "$1" $(ls /proc/self/fd)\n' \
+    >"$T/bin/v-fds"
 # Ignores SIGTERM, and so does the sleep it becomes.
 printf '#!/bin/sh\n# options: NUMBER\ntrap "" TERM\nexec sleep "$1"\n' \
     >"$T/bin/v-stubborn"
@@ -66,6 +69,25 @@ req -d "hash=$K" -d cmd=v-nonexistent
 contains "an unknown command" "Command v-nonexistent not found" "$BODY"
 req -d "hash=$K" -d cmd=v-whoami -d 'arg1=a;id'
 ok "arguments are not a shell's" "200 0" "$STATUS $BODY"
+
+# Many commands at once: each answer is its own command's output, and no
+# command gets a descriptor of another's (or of the helper's).
+i=0 curls=
+while [ $i -lt 24 ]; do
+	curl -s -m 30 -o "$T/many.$i" -d "hash=$K" -d cmd=v-fds \
+	    -d "arg1=n$i" "http://$PORT/api/" &
+	curls="$curls $!"
+	i=$((i + 1))
+done
+# shellcheck disable=SC2086
+wait $curls	# not the daemon, a child of ours too
+i=0 bad=
+while [ $i -lt 24 ]; do
+	[ "$(cat "$T/many.$i" 2>/dev/null)" = "n$i 0 1 2 3" ] ||
+	    bad="$bad n$i:[$(cat "$T/many.$i" 2>/dev/null)]"
+	i=$((i + 1))
+done
+ok "24 commands at once: own output, only 0, 1 and 2 open" "" "$bad"
 
 # Logrotate moves auth.log aside and makes a new one, 0600 root.
 mv "$T/auth.log" "$T/auth.log.1"

@@ -268,6 +268,50 @@ test_audit_key_usage(void **)
 	assert_int_equal(test_int("SELECT count(*) FROM keys"), 3);
 }
 
+/* More keys in one batch than the writer tells apart at once (its usage
+ * UPDATEs are one per key and batch): each key still counts all its rows
+ * and keeps its last row's address and time. */
+static void
+test_audit_key_usage_many(void **)
+{
+	char	 id[21], ip[32];
+	int	 i, k, n = 40;
+
+	for (k = 0; k < n; k++) {
+		snprintf(id, sizeof id, "K%019d", k);
+		test_add_key(id);
+	}
+	test_start();
+	/* Rounds of every key, then one more row for the even ones. */
+	for (i = 0; i < 3 * n; i++) {
+		snprintf(id, sizeof id, "K%019d", i % n);
+		snprintf(ip, sizeof ip, "10.1.%d.%d", i / n, i % n);
+		audit_add(test_row(i, id, ip));
+	}
+	for (k = 0; k < n; k += 2) {
+		snprintf(id, sizeof id, "K%019d", k);
+		snprintf(ip, sizeof ip, "10.2.0.%d", k);
+		audit_add(test_row(1000 + k, id, ip));
+	}
+	audit_shutdown();
+
+	assert_int_equal(test_int("SELECT count(*) FROM audit"), 3 * n + n / 2);
+	for (k = 0; k < n; k++) {
+		snprintf(id, sizeof id, "K%019d", k);
+		assert_int_equal(test_int("SELECT use_count FROM keys"
+		    " WHERE id = '%s'", id), k % 2 == 0 ? 4 : 3);
+		if (k % 2 == 0) {
+			assert_int_equal(test_int("SELECT last_ip = '10.2.0.%d'"
+			    " FROM keys WHERE id = '%s'", k, id), 1);
+			assert_int_equal(test_int("SELECT last_used_at FROM keys"
+			    " WHERE id = '%s'", id),
+			    (1700000000000LL + 1000 + k) / 1000);
+		} else
+			assert_int_equal(test_int("SELECT last_ip = '10.1.2.%d'"
+			    " FROM keys WHERE id = '%s'", k, id), 1);
+	}
+}
+
 /* A lone row is written by the 1 s timer, without a shutdown, and not at
  * once (the writer waits for company). */
 static void
@@ -806,6 +850,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_audit_exact_rows),
 		TEST(test_audit_key_usage),
+		TEST(test_audit_key_usage_many),
 		TEST(test_audit_lone_row_timer),
 		TEST(test_audit_burst),
 		TEST(test_audit_concurrent_adds),

@@ -364,6 +364,44 @@ test_spawn_many(void **)
 	assert_int_equal(child_count(), 0);
 }
 
+/* Pipes come and go in every order, so their descriptors pair up anew
+ * and again (the file actions are kept per pair of write ends): every
+ * child still writes its stdout and stderr to its own two pipes. */
+static void
+test_spawn_pipes_reused(void **)
+{
+	const char		*argv[] = { "/bin/sh", "-c",
+				    "echo out $1; echo err $1 >&2", "sh",
+				    nullptr, nullptr };
+	struct child_proc	 p[8];
+	struct test_exit	 e[8];
+	char			*cause, num[16], out[64], err[64], want[64];
+	int			 round, i, k, done = 0;
+
+	for (round = 0; round < 6; round++) {
+		memset(e, 0, sizeof e);
+		for (i = 0; i < 8; i++) {
+			snprintf(num, sizeof num, "%d.%d", round, i);
+			argv[4] = num;
+			assert_int_equal(child_start((char *const *)argv,
+			    environ, test_exit_cb, &e[i], &p[i], &cause), 0);
+		}
+		/* Read them back in an order that changes each round. */
+		for (k = 0; k < 8; k++) {
+			i = (k * (round % 2 == 0 ? 3 : 5) + round) % 8;
+			assert_int_equal(test_read_both(&p[i], out, sizeof out,
+			    err, sizeof err, 5), 0);
+			snprintf(want, sizeof want, "out %d.%d\n", round, i);
+			assert_string_equal(out, want);
+			snprintf(want, sizeof want, "err %d.%d\n", round, i);
+			assert_string_equal(err, want);
+		}
+		done += 8;
+		assert_true(test_wait_exits(done, 5));
+	}
+	assert_int_equal(child_count(), 0);
+}
+
 /* A child we did not start is reaped and ignored. */
 static void
 test_spawn_unknown_child(void **)
@@ -437,6 +475,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_child_kill_bad_pid,
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_spawn_many,
+		    test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_spawn_pipes_reused,
 		    test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_spawn_unknown_child,
 		    test_setup, test_teardown),

@@ -204,6 +204,39 @@ test_cmd_resolve_not_executable(void **)
 	test_refused("v-noexec");
 }
 
+/* Whether a script may run is remembered only for the file as it was:
+ * taking its x bits away, or putting another file in its place, counts on
+ * the very next lookup; and the stat given back is the script's. */
+static void
+test_cmd_resolve_exec_changes(void **)
+{
+	struct stat	 st;
+	char		 p[512], tmp[512], *path;
+
+	test_set(&test_conf.bin_dir, test_bin);
+	snprintf(p, sizeof p, "%s/v-flip", test_bin);
+	snprintf(tmp, sizeof tmp, "%s/v-flip.new", test_bin);
+	assert_int_equal(test_file(p, 0755), 0);
+	test_resolves("v-flip", "v-flip");
+	path = cmd_resolve_stat(&test_conf, "v-flip", &st);
+	assert_non_null(path);
+	free(path);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(chmod(p, 0644), 0);
+	test_refused("v-flip");
+	assert_int_equal(chmod(p, 0755), 0);
+	test_resolves("v-flip", "v-flip");
+	/* Another file under the name, not executable. */
+	assert_int_equal(test_file(tmp, 0644), 0);
+	assert_int_equal(rename(tmp, p), 0);
+	test_refused("v-flip");
+	assert_int_equal(chmod(p, 0700), 0);
+	test_resolves("v-flip", "v-flip");
+	assert_int_equal(unlink(p), 0);
+	test_refused("v-flip");
+}
+
 /* A symlink that stays inside BIN_DIR is its target. */
 static void
 test_cmd_resolve_link_inside(void **)
@@ -381,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_cmd_resolve_script),
 		cmocka_unit_test(test_cmd_resolve_missing),
 		cmocka_unit_test(test_cmd_resolve_not_regular),
+		cmocka_unit_test(test_cmd_resolve_exec_changes),
 		cmocka_unit_test(test_cmd_resolve_not_executable),
 		cmocka_unit_test(test_cmd_resolve_link_inside),
 		cmocka_unit_test(test_cmd_resolve_link_outside),
