@@ -87,8 +87,8 @@ static const struct metrics_family metrics_families[] = {
 	  METRICS_VALUE(job.started) },
 	{ "hestia_apid_commands_ended_total", "counter",
 	  "Commands ended, by outcome: ok (exit 0), nonzero (another exit "
-	  "code), killed (a signal), timeout (CMD_TIMEOUT), cancelled (its "
-	  "client left), spawn_failed (never ran).",
+	  "code), killed (a signal), timeout (CMD_TIMEOUT), cancelled (stopped "
+	  "on request, or its client left), spawn_failed (never ran).",
 	  METRICS_EACH(metrics_ended) },
 	{ "hestia_apid_commands_rejected_total", "counter",
 	  "Commands refused with code 14 and HTTP 503: QUEUE was full.",
