@@ -83,7 +83,23 @@ $(FUZZ_BUILD)/obj/%.o: src/%.cc $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-$(FUZZ_BUILD)/libapid.a: $(LIB_SRCS:src/%.cc=$(FUZZ_BUILD)/obj/%.o)
+# The compiled-in SQL and OpenAPI text too: a target that reaches db.cc
+# (the audit writer does) needs them to link.
+$(FUZZ_BUILD)/gen/schema_sql.cc: $(SQL) tools/embed-sql.sh
+	@mkdir -p $(@D)
+	sh tools/embed-sql.sh $(SQL) > $@.tmp && mv $@.tmp $@
+
+$(FUZZ_BUILD)/gen/openapi_json.cc: api/openapi.json tools/embed-file.sh
+	@mkdir -p $(@D)
+	sh tools/embed-file.sh openapi_json api/openapi.json > $@.tmp && \
+	    mv $@.tmp $@
+
+$(FUZZ_BUILD)/obj/%.o: $(FUZZ_BUILD)/gen/%.cc
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/libapid.a: $(LIB_SRCS:src/%.cc=$(FUZZ_BUILD)/obj/%.o) \
+    $(FUZZ_BUILD)/obj/schema_sql.o $(FUZZ_BUILD)/obj/openapi_json.o
 	rm -f $@
 	ar rcs $@ $^
 
