@@ -56,10 +56,11 @@ int	 hsync_all(struct hsync *, char **cause);
  */
 int	 hsync_start(const struct config *, char **cause);
 void	 hsync_stop(void);
-/* 1 while an access key of this ID has been seen written in
- * data/access-keys and not yet synced: the gate holds its request a
- * little rather than refuse a key that is being made. */
-int	 hsync_pending(const char *id);
+/* 1 while a key (ADMIN_KEY: its ID; ADMIN_LEGACY: its lookup) has been
+ * seen written or deleted and is not yet synced, or its directory has
+ * events the watcher has not read yet: the gate holds its request a
+ * little rather than judge it by a row about to change. */
+int	 hsync_pending(enum admin_kind, const char *name);
 /* On the loop: hand each key the watcher has just hashed to cb (the
  * verification cache), then forget its secret. */
 void	 hsync_fresh_take(void (*cb)(const char *id, const char *hash,

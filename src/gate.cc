@@ -202,11 +202,11 @@ gate_hold_cb(evutil_socket_t, short, void *arg)
 }
 
 static int
-gate_hold(struct request *r, const char *name)
+gate_hold(struct request *r, enum admin_kind kind, const char *name)
 {
 	struct timeval	 tv = { 0, GATE_HOLD_MS * 1000 };
 
-	if (r->holds >= GATE_HOLD_MAX || !hsync_pending(name))
+	if (r->holds >= GATE_HOLD_MAX || !hsync_pending(kind, name))
 		return 0;
 	if (r->hold == nullptr &&
 	    (r->hold = evtimer_new(env->base, gate_hold_cb, r)) == nullptr)
@@ -241,7 +241,7 @@ gate_access_key(struct request *r)
 		r->ep->refuse(r, 500, "Key database unavailable");
 		return;
 	}
-	if (gate_hold(r, r->cred.id)) {
+	if (gate_hold(r, ADMIN_KEY, r->cred.id)) {
 		if (found == 1)
 			db_key_free(&key);
 		return;
@@ -389,7 +389,7 @@ gate_legacy_key(struct request *r)
 		r->ep->refuse(r, 500, "Key database unavailable");
 		return;
 	}
-	if (gate_hold(r, lookup)) {
+	if (gate_hold(r, ADMIN_LEGACY, lookup)) {
 		free(hash);
 		return;
 	}

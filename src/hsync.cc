@@ -29,6 +29,7 @@
  * hsync_watch_path_ok and hsync_read_path_ok allow.
  */
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -624,19 +625,48 @@ static struct {
 
 #define HSYNC_DATA	3
 
+/* The loop reads the descriptors too (hsync_unread): change them locked,
+ * keeping errno for the caller. */
+static void
+hsync_set_fd(int which, int fd)
+{
+	int	 saved = errno;
+
+	pthread_mutex_lock(&hsync_w.lock);
+	if (hsync_w.fd[which] != -1)
+		close(hsync_w.fd[which]);
+	hsync_w.fd[which] = fd;
+	pthread_mutex_unlock(&hsync_w.lock);
+	errno = saved;
+}
+
+/* Events of a kind's directory that the watcher has not read yet: a file
+ * there changed a moment ago, and its name is not known to be pending. */
+static int
+hsync_unread(int which)
+{
+	int	 n = 0;
+
+	pthread_mutex_lock(&hsync_w.lock);
+	if (hsync_w.fd[which] != -1 && ioctl(hsync_w.fd[which], FIONREAD,
+	    &n) == -1)
+		n = 0;
+	pthread_mutex_unlock(&hsync_w.lock);
+	return n > 0;
+}
+
 static void
 hsync_watch(int which)
 {
 	char	*path;
 
-	if (hsync_w.fd[which] != -1)
-		close(hsync_w.fd[which]);
+	hsync_set_fd(which, -1);
 	if (which == HSYNC_DATA)
 		xasprintf(&path, "%s/data", hsync_w.hdir);
 	else
 		xasprintf(&path, "%s/data/%s", hsync_w.hdir,
 		    hsync_dirs[which]);
-	hsync_w.fd[which] = priv_inotify(path, HSYNC_WATCH_MASK);
+	hsync_set_fd(which, priv_inotify(path, HSYNC_WATCH_MASK));
 	if (hsync_w.fd[which] == -1 && errno != ENOENT)
 		log_warn("Hestia key sync: cannot watch %s", path);
 	free(path);
@@ -733,12 +763,15 @@ hsync_fresh_take(void (*cb)(const char *id, const char *hash,
 }
 
 int
-hsync_pending(const char *id)
+hsync_pending(enum admin_kind kind, const char *id)
 {
 	int	 found = 0;
 
 	if (!hsync_w.running)
 		return 0;
+	/* Closes the moment between a tool's write and the watcher's read. */
+	if (hsync_unread(kind))
+		return 1;
 	pthread_mutex_lock(&hsync_w.lock);
 	for (int i = 0; i < HSYNC_PENDING && !found; i++) {
 		found = hsync_w.pending[i] != nullptr &&
@@ -772,8 +805,7 @@ hsync_events(int which)
 					hsync_pending_event(which, ev->name);
 				if (ev->mask & (IN_IGNORED | IN_DELETE_SELF |
 				    IN_MOVE_SELF)) {
-					close(hsync_w.fd[which]);
-					hsync_w.fd[which] = -1;
+					hsync_set_fd(which, -1);
 					return;
 				}
 				continue;
@@ -912,9 +944,7 @@ hsync_stop(void)
 	pthread_join(hsync_w.thread, nullptr);
 	hsync_w.running = 0;
 	for (int i = 0; i < 4; i++) {
-		if (hsync_w.fd[i] != -1)
-			close(hsync_w.fd[i]);
-		hsync_w.fd[i] = -1;
+		hsync_set_fd(i, -1);
 	}
 	close(hsync_w.wake[0]);
 	close(hsync_w.wake[1]);

@@ -111,6 +111,34 @@ http_fd(struct evhttp_request *req)
 	return bufferevent_getfd(bev);
 }
 
+/*
+ * The one way a request's pending work ends early: the client went or
+ * left, or the daemon stops. Its verification, its command and a hold
+ * for the key sync are cancelled, so that no callback finds it, and it
+ * is answered unless it was already: through its endpoint with why, or
+ * bare (for a client that is gone, the answer only frees it).
+ */
+static void
+http_abort(struct request *r, int status, const char *why)
+{
+	if (r->verify != nullptr) {
+		verify_cancel(r->verify);
+		r->verify = nullptr;
+	}
+	if (r->job != nullptr) {
+		job_cancel(r->job);
+		r->job = nullptr;
+	}
+	if (r->hold != nullptr)
+		evtimer_del(r->hold);
+	if (r->answered)
+		return;
+	if (why != nullptr && r->ep != nullptr && r->ep->refuse != nullptr)
+		r->ep->refuse(r, status, why);
+	else
+		http_reply(r, status, "text/plain", "", 0, nullptr);
+}
+
 static void
 http_close_cb(void *arg)
 {
@@ -122,19 +150,10 @@ http_close_cb(void *arg)
 	 * frees it. Pending work is cancelled so no callback finds it.
 	 */
 	r->gone = 1;
-	if (r->verify != nullptr) {
-		verify_cancel(r->verify);
-		r->verify = nullptr;
-	}
-	if (r->job != nullptr) {
-		job_cancel(r->job);
-		r->job = nullptr;
-	}
-	if (!r->answered) {
+	if (!r->answered)
 		log_debug("%s: client %s gone before its answer", __func__,
 		    r->peer);
-		http_reply(r, 503, "text/plain", "", 0, nullptr);
-	}
+	http_abort(r, 503, nullptr);
 }
 
 /*
@@ -161,16 +180,7 @@ http_watch_cb(evutil_socket_t fd, short, void *arg)
 	log_debug("%s: client %s left before its answer", __func__,
 	    r->client);
 	r->left = 1;
-	if (r->verify != nullptr) {
-		verify_cancel(r->verify);
-		r->verify = nullptr;
-	}
-	if (r->job != nullptr) {
-		job_cancel(r->job);
-		r->job = nullptr;
-	}
-	if (!r->answered)
-		http_reply(r, 503, "text/plain", "", 0, nullptr);
+	http_abort(r, 503, nullptr);
 }
 
 static void
@@ -898,18 +908,7 @@ http_answer_pending(int status, const char *why)
 	/* Answered before evhttp_free, which would free them under us. */
 	for (r = TAILQ_FIRST(&http_requests); r != nullptr; r = next) {
 		next = TAILQ_NEXT(r, entry);
-		if (r->verify != nullptr)
-			verify_cancel(r->verify);
-		r->verify = nullptr;
-		if (r->job != nullptr)
-			job_cancel(r->job);
-		r->job = nullptr;
-		if (r->answered)
-			continue;
-		if (r->ep != nullptr && r->ep->refuse != nullptr)
-			r->ep->refuse(r, status, why);
-		else
-			http_reply(r, status, "text/plain", "", 0, nullptr);
+		http_abort(r, status, why);
 	}
 }
 

@@ -139,6 +139,36 @@ contains "a bad file is warned" \
 alice "$ID:$SECRET"
 ok "daemon serves on" "200 0" "$STATUS $BODY"
 
+# A request held for a key still being written, whose client hangs up:
+# the hold ends with the request (a sanitizer build would catch a timer
+# firing on a freed request), and the daemon serves on.
+ID4=HeldKeyHeldKey000001
+left() {	# requests whose client left before the answer
+	curl -s "http://$PORT/metrics" | sed -n \
+	    's/^hestia_apid_requests_total{endpoint="\/api\/",status="499"} //p'
+}
+before=$(left)
+(
+	# Faster than HSYNC_QUIET_MS: the directory never goes quiet.
+	i=0
+	while [ $i -lt 150 ]; do
+		echo "COMMENT='$i'" >>"$H/access-keys/$ID4"
+		sleep 0.005
+		i=$((i + 1))
+	done
+) &
+W=$!
+sleep 0.1
+curl -s -m 0.3 -o /dev/null -d "hash=$ID4:$SECRET" -d cmd=v-list-user \
+    -d arg1=alice "http://$PORT/api/"
+wait "$W"
+sleep 0.3
+ok "the held client left before any answer" "$((${before:-0} + 1))" "$(left)"
+alice "$ID:$SECRET"
+ok "a client that hangs up while held leaves the daemon serving" "200 0" \
+    "$STATUS $BODY"
+ok "and alive" 0 "$(kill -0 "$APID_PID"; echo $?)"
+
 ok "no secret in the log" 0 \
     "$(grep -c -F -e "$SECRET" -e "$LEG" "$T/apid.log")"
 
