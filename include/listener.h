@@ -10,6 +10,12 @@
 int	 listener_split(const char *spec, char *host, size_t hostlen,
 	    int *port);
 
+/* The address of a unix socket at path (absolute, short enough for
+ * sun_path). Returns 0, or -1 with *cause ("LISTEN: unix:PATH: ..."). */
+struct sockaddr_un;
+int	 listener_unix_addr(const char *path, struct sockaddr_un *sun,
+	    char **cause);
+
 enum listener_state {
 	LISTENER_FREE,		/* bindable, or nothing to tell */
 	LISTENER_OURS,		/* held by a hestia-apid or by systemd */

@@ -574,14 +574,8 @@ http_listen_unix(const char *path, char **cause)
 	char			*spec;
 	int			 fd, state;
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (path[0] != '/' || strlen(path) >= sizeof sun.sun_path) {
-		xasprintf(cause, "LISTEN: unix:%s: need an absolute path of "
-		    "at most %zu bytes", path, sizeof sun.sun_path - 1);
+	if (listener_unix_addr(path, &sun, cause) == -1)
 		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
 	/* A socket file is replaced only when nobody answers on it: a live
 	 * daemon's would be taken from it without a word. */
 	xasprintf(&spec, "unix:%s", path);

@@ -245,6 +245,20 @@ listener_in_use(const char *spec, const unsigned long *inodes, int n,
 	return who == 1 ? LISTENER_OURS : LISTENER_TAKEN;
 }
 
+int
+listener_unix_addr(const char *path, struct sockaddr_un *sun, char **cause)
+{
+	memset(sun, 0, sizeof *sun);
+	sun->sun_family = AF_UNIX;
+	if (path[0] != '/' || strlen(path) >= sizeof sun->sun_path) {
+		xasprintf(cause, "LISTEN: unix:%s: need an absolute path of "
+		    "at most %zu bytes", path, sizeof sun->sun_path - 1);
+		return -1;
+	}
+	memcpy(sun->sun_path, path, strlen(path));
+	return 0;
+}
+
 static int
 listener_check_unix(const char *spec, char **cause)
 {
@@ -254,14 +268,8 @@ listener_check_unix(const char *spec, char **cause)
 	unsigned long		 inodes[LISTENER_MAX_INODES];
 	int			 fd, rv, e;
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (path[0] != '/' || strlen(path) >= sizeof sun.sun_path) {
-		xasprintf(cause, "LISTEN: %s: need an absolute path of at "
-		    "most %zu bytes", spec, sizeof sun.sun_path - 1);
+	if (listener_unix_addr(path, &sun, cause) == -1)
 		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
 	if (lstat(path, &st) == -1)
 		return LISTENER_FREE;
 	if (!S_ISSOCK(st.st_mode)) {
